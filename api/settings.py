@@ -77,8 +77,10 @@ class Settings:
             "pii_key": get("PII_KEY"),
             "jwt_issuer": get("JWT_ISSUER", "changlang"),
             "jwt_audience": get("JWT_AUDIENCE", "changlang-api"),
-            "introspection": get("INTROSPECTION", "false" if mode is Mode.PRODUCTION else "true")
-            .lower() in {"1", "true", "yes", "on"},
+            "introspection": get(
+                "INTROSPECTION", "false" if mode is Mode.PRODUCTION else "true"
+            ).lower()
+            in {"1", "true", "yes", "on"},
         }
         for name, attr in (
             ("ACCESS_TOKEN_SECONDS", "access_token_seconds"),

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, InCommunity, enum_type
+from domain.models.base import Base, InCommunity, UTCDateTime, enum_type
 
 
 class AccountKind(StrEnum):
@@ -44,8 +44,8 @@ class Device(InCommunity, Base):
         Uuid, ForeignKey("account.id"), index=True, nullable=False
     )
     name: Mapped[str] = mapped_column(String(100), nullable=False)
-    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RefreshToken(InCommunity, Base):
@@ -65,9 +65,9 @@ class RefreshToken(InCommunity, Base):
     )
     family_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True, nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginCode(InCommunity, Base):
@@ -82,8 +82,8 @@ class LoginCode(InCommunity, Base):
         Uuid, ForeignKey("account.id"), nullable=True
     )
     code_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PersonalDataAccess(InCommunity, Base):

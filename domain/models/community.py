@@ -49,9 +49,7 @@ class Grid(Synced, Base):
     parent_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("grid.id"), index=True, nullable=True
     )
-    level: Mapped[GridLevel] = mapped_column(
-        enum_type(GridLevel, "grid_level"), nullable=False
-    )
+    level: Mapped[GridLevel] = mapped_column(enum_type(GridLevel, "grid_level"), nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
 
 
@@ -76,6 +74,4 @@ class GridPost(Synced, Base):
     account_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("account.id"), index=True, nullable=False
     )
-    role: Mapped[PostRole] = mapped_column(
-        enum_type(PostRole, "post_role"), nullable=False
-    )
+    role: Mapped[PostRole] = mapped_column(enum_type(PostRole, "post_role"), nullable=False)

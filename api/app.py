@@ -1,0 +1,115 @@
+"""The composition root: settings, database, tokens and schema wired into one Starlette app."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api.auth import authenticate
+from api.logs import configure_logging
+from api.middleware import BodySizeLimit, RequestId
+from api.settings import Settings
+from api.tokens import TokenService
+from domain.database import Database, open_database
+from domain.personal_data import PersonalDataCipher
+from schema import SchemaLimits, build_schema
+from schema.context import Context, SchemaConfig
+
+
+class ChanglangGraphQL(GraphQL[Context, None]):
+    """Builds a fresh ``Context`` per request: principal, loaders, session factory."""
+
+    def __init__(self, settings: Settings, state: dict[str, Any]) -> None:
+        schema = build_schema(
+            SchemaLimits(
+                max_depth=settings.max_query_depth,
+                max_tokens=settings.max_query_tokens,
+                max_aliases=settings.max_aliases,
+                introspection=settings.introspection,
+                field_suggestions=not settings.production,
+            )
+        )
+        super().__init__(schema, graphql_ide="graphiql" if not settings.production else None)
+        self.settings = settings
+        self.state = state
+        self.cipher = PersonalDataCipher(settings.pii_key)
+        self.tokens = TokenService(settings)
+        self.config = SchemaConfig(
+            max_page_size=settings.max_page_size,
+            refresh_ttl=timedelta(seconds=settings.refresh_token_seconds),
+            login_code_ttl=timedelta(seconds=settings.login_code_seconds),
+        )
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+        db: Database = self.state["db"]
+        principal = await authenticate(db, self.tokens, request.headers.get("authorization"))
+        return Context(
+            db=db,
+            principal=principal,
+            cipher=self.cipher,
+            tokens=self.tokens,
+            config=self.config,
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+        )
+
+
+def create_app(settings: Settings, db: Database | None = None) -> Starlette:
+    """The ASGI app. Pass ``db`` to share an already open database (tests do)."""
+    state: dict[str, Any] = {"db": db}
+    graphql = ChanglangGraphQL(settings, state)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        owned = state["db"] is None
+        if owned:
+            state["db"] = open_database(settings.effective_database_url)
+        try:
+            yield
+        finally:
+            if owned:
+                await state["db"].dispose()
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            async with state["db"].read() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:
+            return JSONResponse(
+                {"status": "unavailable", "reason": type(exc).__name__}, status_code=503
+            )
+        return JSONResponse({"status": "ready"})
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def app_from_env() -> Starlette:
+    """The factory ``uvicorn`` imports in each worker process."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,49 @@
+"""The typed per-request context every resolver receives.
+
+Built by the server for each request (never shared): DataLoader caches must not outlive one
+request, or they would serve one user's rows to another.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from strawberry.types import Info as StrawberryInfo
+
+from domain.database import Database
+from domain.personal_data import PersonalDataCipher
+from domain.principal import Principal
+from schema.loaders import Loaders
+
+
+class AccessTokenIssuer(Protocol):
+    def issue(
+        self, account_id: uuid.UUID, community_id: uuid.UUID, device_id: uuid.UUID | None
+    ) -> tuple[str, datetime]: ...
+
+
+@dataclass(frozen=True)
+class SchemaConfig:
+    max_page_size: int = 100
+    refresh_ttl: timedelta = timedelta(days=30)
+    login_code_ttl: timedelta = timedelta(days=1)
+
+
+@dataclass
+class Context:
+    db: Database
+    principal: Principal | None
+    cipher: PersonalDataCipher
+    tokens: AccessTokenIssuer
+    config: SchemaConfig
+    request_id: str = ""
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.db, self.principal)
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,18 @@
+"""Write side of the API: one operation, one transaction, one result union per mutation."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.mutations.auth import AuthMutations
+from schema.mutations.grids import GridMutations
+from schema.mutations.households import HouseholdMutations
+from schema.mutations.residents import ResidentMutations
+
+
+@strawberry.type
+class Mutation(AuthMutations, GridMutations, HouseholdMutations, ResidentMutations):
+    pass
+
+
+__all__ = ["Mutation"]

@@ -1,0 +1,54 @@
+"""Drive the real ASGI app in-process: the same middleware, auth and schema as production."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from api.app import create_app
+from api.settings import Settings
+from domain.database import Database
+from tests.world import PASSWORD, PII_KEY
+
+SECRET = "test-secret-key-0123456789-abcdefghijklmnopq"
+
+
+def test_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"secret_key": SECRET, "pii_key": PII_KEY}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def ok(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+        body = await self.post(query, variables, token)
+        assert "errors" not in body, body["errors"]
+        return dict(body["data"])
+
+    async def login(self, username: str, password: str = PASSWORD) -> str:
+        data = await self.ok(
+            """mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
+                 __typename ... on AuthSession { accessToken } ... on Error { code message } } }""",
+            {"u": username, "p": password},
+        )
+        assert data["login"]["__typename"] == "AuthSession", data
+        return str(data["login"]["accessToken"])
+
+
+def api_for(db: Database, settings: Settings | None = None) -> Api:
+    app = create_app(settings or test_settings(), db=db)
+    transport = httpx.ASGITransport(app=app)
+    return Api(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
