@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, literal
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -18,7 +19,7 @@ class json_array_contains(FunctionElement[bool]):
     inherit_cache = True
     name = "json_array_contains"
 
-    def __init__(self, column: ColumnElement[Any], value: str) -> None:
+    def __init__(self, column: ColumnElement[Any] | InstrumentedAttribute[Any], value: str) -> None:
         super().__init__(column, literal(value), literal(json.dumps([value])))
 
 

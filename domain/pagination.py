@@ -45,17 +45,9 @@ def decode_cursor(cursor: str, width: int) -> list[str]:
     return [str(v) for v in values]
 
 
-def check_first(first: int, max_page_size: int) -> int:
-    if first < 0:
-        raise InvalidInput("first", "must not be negative")
-    if first > max_page_size:
-        raise InvalidInput("first", f"must be at most {max_page_size}")
-    return first
-
-
 async def keyset_page(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: Select[*tuple[Any, ...]],
     order: Sequence[InstrumentedAttribute[Any]],
     *,
     first: int,

@@ -21,6 +21,7 @@ from domain.services.households import households_by_ids
 from domain.services.residents import residents_of_households
 
 K = TypeVar("K")
+M = TypeVar("M", Grid, GridPost, Account)
 V = TypeVar("V")
 
 
@@ -44,13 +45,11 @@ class Loaders:
 
         return run
 
-    def _by_id(
-        self, model: type[Grid] | type[GridPost] | type[Account]
-    ) -> DataLoader[uuid.UUID, object]:
+    def _by_id(self, model: type[M]) -> DataLoader[uuid.UUID, M | None]:
         """Rows of the principal's community by id; anything else loads as None."""
         community = self._principal.community_id if self._principal else None
 
-        async def load(session: AsyncSession, keys: list[uuid.UUID]) -> list[object]:
+        async def load(session: AsyncSession, keys: list[uuid.UUID]) -> list[M | None]:
             rows = await session.scalars(
                 select(model).where(model.id.in_(keys), model.community_id == community)
             )

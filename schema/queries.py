@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import strawberry
 
@@ -15,9 +14,10 @@ from domain.services import grids as grid_service
 from domain.services import households as household_service
 from domain.services import posts as post_service
 from domain.services import residents as resident_service
+from schema import reads
 from schema.context import Info
 from schema.errors import result_union, to_graphql_error
-from schema.pagination import Connection, connection, page_size
+from schema.pagination import Connection
 from schema.types.coverage import Coverage
 from schema.types.grid import Grid, GridPost
 from schema.types.households import Household, Resident, ResidentTag
@@ -35,7 +35,7 @@ class HouseholdFilter:
 class ResidentFilter:
     grid_id: uuid.UUID | None = strawberry.field(default=None, description="this node and below")
     household_id: uuid.UUID | None = None
-    tag: ResidentTag | None = None  # type: ignore[valid-type]
+    tag: ResidentTag | None = None
     search: str | None = strawberry.field(default=None, description="part of a name or address")
 
 
@@ -84,21 +84,12 @@ class Query:
         after: str | None = None,
         filter: HouseholdFilter | None = None,
     ) -> Connection[Household]:
-        who = _who(info)
         where = (
             household_service.HouseholdFilter(**vars(filter))
             if filter
             else household_service.HouseholdFilter()
         )
-        size = page_size(first, info.context.config.max_page_size)
-        async with info.context.db.read() as session:
-            page = await household_service.list_households(
-                session, who, where, first=size, after=after
-            )
-        nodes = [Household.of(row, bool(visible)) for row, visible in page.items]
-        return connection(
-            page, nodes, lambda: _count(info, household_service.count_households, who, where)
-        )
+        return await reads.list_households(info, first, after, where)
 
     @strawberry.field
     async def household(self, info: Info, id: uuid.UUID) -> HouseholdResult:
@@ -122,21 +113,12 @@ class Query:
         after: str | None = None,
         filter: ResidentFilter | None = None,
     ) -> Connection[Resident]:
-        who = _who(info)
         where = (
             resident_service.ResidentFilter(**vars(filter))
             if filter
             else resident_service.ResidentFilter()
         )
-        size = page_size(first, info.context.config.max_page_size)
-        async with info.context.db.read() as session:
-            page = await resident_service.list_residents(
-                session, who, where, first=size, after=after
-            )
-        nodes = [Resident.of(row, bool(visible)) for row, visible in page.items]
-        return connection(
-            page, nodes, lambda: _count(info, resident_service.count_residents, who, where)
-        )
+        return await reads.list_residents(info, first, after, where)
 
     @strawberry.field
     async def resident(self, info: Info, id: uuid.UUID) -> ResidentResult:
@@ -153,8 +135,3 @@ class Query:
         async with info.context.db.read() as session:
             report = await coverage_service.coverage_report(session, who)
         return Coverage.of(report)
-
-
-async def _count(info: Info, counter: Any, who: Principal, where: Any) -> int:
-    async with info.context.db.read() as session:
-        return int(await counter(session, who, where))

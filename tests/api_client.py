@@ -25,7 +25,9 @@ def test_settings(**overrides: Any) -> Settings:
 class Api:
     client: httpx.AsyncClient
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
@@ -33,7 +35,9 @@ class Api:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    async def ok(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+    async def ok(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         body = await self.post(query, variables, token)
         assert "errors" not in body, body["errors"]
         return dict(body["data"])

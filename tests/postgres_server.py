@@ -74,8 +74,16 @@ def start_postgres() -> PostgresServer:
         shutil.chown(directory, "postgres", "postgres")
     server = PostgresServer(directory=directory, port=0, bindir=bindir, as_root=as_root)
     init = server._run(
-        "initdb", "-D", str(directory / "data"), "-U", "postgres", "--auth=trust",
-        "-E", "UTF8", "--no-locale", "--no-sync",
+        "initdb",
+        "-D",
+        str(directory / "data"),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--no-locale",
+        "--no-sync",
     )
     if init.returncode != 0:
         shutil.rmtree(directory, ignore_errors=True)
@@ -88,8 +96,17 @@ def start_postgres() -> PostgresServer:
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         started = server._run(
-            "pg_ctl", "-D", str(directory / "data"), "-l", str(directory / "log"),
-            "-w", "-t", "30", "-o", options, "start",
+            "pg_ctl",
+            "-D",
+            str(directory / "data"),
+            "-l",
+            str(directory / "log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            options,
+            "start",
         )
         if started.returncode == 0:
             return server

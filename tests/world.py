@@ -50,8 +50,13 @@ async def build_world(db: Database) -> World:
 
         async def staff(community: uuid.UUID, name: str, admin: bool = False) -> uuid.UUID:
             account = await accounts.create_staff_account(
-                session, community, username=name, password=PASSWORD, display_name=name,
-                admin=admin, password_hash=password_hash,
+                session,
+                community,
+                username=name,
+                password=PASSWORD,
+                display_name=name,
+                admin=admin,
+                password_hash=password_hash,
             )
             world.accounts[name] = account.id
             return account.id
@@ -59,9 +64,13 @@ async def build_world(db: Database) -> World:
         admin_a = _admin(a.id, await staff(a.id, "admin", admin=True))
         admin_b = _admin(b.id, await staff(b.id, "admin-b", admin=True))
         for key, parent, principal in (
-            ("G1", None, admin_a), ("M1a", "G1", admin_a), ("M1b", "G1", admin_a),
-            ("G2", None, admin_a), ("M2a", "G2", admin_a),
-            ("GB", None, admin_b), ("MB", "GB", admin_b),
+            ("G1", None, admin_a),
+            ("M1a", "G1", admin_a),
+            ("M1b", "G1", admin_a),
+            ("G2", None, admin_a),
+            ("M2a", "G2", admin_a),
+            ("GB", None, admin_b),
+            ("MB", "GB", admin_b),
         ):
             grid = await grids.create_grid(
                 session, principal, name=key, parent_id=world.grids.get(parent or "")
@@ -76,15 +85,22 @@ async def build_world(db: Database) -> World:
         ):
             account_id = await staff(community, name)
             if grid is not None and role is not None:
-                post = GridPost(community_id=community, account_id=account_id,
-                                grid_id=world.grids[grid], role=role)
+                post = GridPost(
+                    community_id=community,
+                    account_id=account_id,
+                    grid_id=world.grids[grid],
+                    role=role,
+                )
                 session.add(post)
                 await session.flush()
                 world.posts[name] = post.id
         serial = 0
         for key, grid, principal in (
-            ("H1a", "M1a", admin_a), ("H1a2", "M1a", admin_a), ("H1b", "M1b", admin_a),
-            ("H2a", "M2a", admin_a), ("HB", "MB", admin_b),
+            ("H1a", "M1a", admin_a),
+            ("H1a2", "M1a", admin_a),
+            ("H1b", "M1b", admin_a),
+            ("H2a", "M2a", admin_a),
+            ("HB", "MB", admin_b),
         ):
             household = await households.create_household(
                 session, principal, grid_id=world.grids[grid], building=key, unit="1", room="101"
@@ -93,10 +109,19 @@ async def build_world(db: Database) -> World:
             for person in ("x", "y"):
                 serial += 1
                 resident = await residents.create_resident(
-                    session, principal, CIPHER, household_id=household.id,
-                    fields={"name": f"{key}-{person}", "phone": f"1380000{serial:04d}",
-                            "id_number": id_number(serial), "tags": ["elderly"] if person == "x" else []},
+                    session,
+                    principal,
+                    CIPHER,
+                    household_id=household.id,
+                    fields={
+                        "name": f"{key}-{person}",
+                        "phone": f"1380000{serial:04d}",
+                        "id_number": id_number(serial),
+                        "tags": ["elderly"] if person == "x" else [],
+                    },
                 )
                 world.residents[f"{key}-{person}"] = resident.id
-        await households.assign_contact(session, admin_a, world.households["H1a"], world.posts["member1a"])
+        await households.assign_contact(
+            session, admin_a, world.households["H1a"], world.posts["member1a"]
+        )
     return world

@@ -50,7 +50,7 @@ async def _where(
     return clauses
 
 
-def _select(principal: Principal) -> Select[Any]:
+def _select(principal: Principal) -> Select[Household, bool]:
     return select(Household, household_pii_visible(principal).label("room_visible"))
 
 

@@ -53,7 +53,7 @@ class PersonalData:
     room: str
 
 
-def _select(principal: Principal) -> Select[Any]:
+def _select(principal: Principal) -> Select[Resident, bool]:
     return select(Resident, resident_pii_visible(principal).label("pii_visible")).join(
         Household, Household.id == Resident.household_id
     )

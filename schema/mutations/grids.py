@@ -77,7 +77,7 @@ class GridMutations:
         info: Info,
         account_id: uuid.UUID,
         grid_id: uuid.UUID,
-        role: PostRole,  # type: ignore[valid-type]
+        role: PostRole,
     ) -> PostResult:
         async def work(session: AsyncSession) -> GridPost:
             row = await posts.create_post(

@@ -28,7 +28,7 @@ class ResidentFields:
     phone: str | None = strawberry.UNSET
     id_number: str | None = strawberry.UNSET
     birth_date: date | None = strawberry.UNSET
-    tags: list[ResidentTag] | None = strawberry.UNSET  # type: ignore[valid-type]
+    tags: list[ResidentTag] | None = strawberry.UNSET
     party_member: bool | None = strawberry.UNSET
     household_id: uuid.UUID | None = strawberry.UNSET
 

@@ -41,7 +41,7 @@ class Account:
 class Grid:
     id: uuid.UUID
     name: str
-    level: GridLevel  # type: ignore[valid-type]
+    level: GridLevel
     parent_id: uuid.UUID | None
     updated_at: datetime
 
@@ -50,7 +50,7 @@ class Grid:
         if self.parent_id is None:
             return None
         row = await info.context.loaders.grid.load(self.parent_id)
-        return Grid.of(row) if row else None  # type: ignore[arg-type]
+        return Grid.of(row) if row else None
 
     @strawberry.field
     async def children(self, info: Info) -> list[Grid]:
@@ -70,19 +70,19 @@ class Grid:
 @strawberry.type(description="定岗定责: one account's role on one grid node, covering its subtree.")
 class GridPost:
     id: uuid.UUID
-    role: PostRole  # type: ignore[valid-type]
+    role: PostRole
     grid_id: uuid.UUID
     account_id: uuid.UUID
 
     @strawberry.field
     async def grid(self, info: Info) -> Grid | None:
         row = await info.context.loaders.grid.load(self.grid_id)
-        return Grid.of(row) if row else None  # type: ignore[arg-type]
+        return Grid.of(row) if row else None
 
     @strawberry.field
     async def account(self, info: Info) -> Account | None:
         row = await info.context.loaders.account.load(self.account_id)
-        return Account.of(row) if row else None  # type: ignore[arg-type]
+        return Account.of(row) if row else None
 
     @staticmethod
     def of(row: models.GridPost) -> GridPost:

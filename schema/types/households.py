@@ -51,14 +51,14 @@ class Household:
     @strawberry.field
     async def grid(self, info: Info) -> Grid | None:
         row = await info.context.loaders.grid.load(self.grid_id)
-        return Grid.of(row) if row else None  # type: ignore[arg-type]
+        return Grid.of(row) if row else None
 
     @strawberry.field(description="The assigned red grid contact (联系人); null if none yet.")
     async def contact(self, info: Info) -> GridPost | None:
         if self.contact_post_id is None:
             return None
         row = await info.context.loaders.post.load(self.contact_post_id)
-        return GridPost.of(row) if row else None  # type: ignore[arg-type]
+        return GridPost.of(row) if row else None
 
     @strawberry.field
     async def residents(self, info: Info) -> list[Resident]:
@@ -86,7 +86,7 @@ class Resident:
     phone: Protected
     id_number: Protected
     birth_year: int | None
-    tags: list[ResidentTag]  # type: ignore[valid-type]
+    tags: list[ResidentTag]
     party_member: bool
     updated_at: datetime
 
