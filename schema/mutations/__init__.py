@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.council import CouncilMutations
 from schema.mutations.auth import AuthMutations
 from schema.mutations.grids import GridMutations
 from schema.mutations.households import HouseholdMutations
 from schema.mutations.residents import ResidentMutations
+from schema.votes import VoteMutations
 
 
 @strawberry.type
-class Mutation(AuthMutations, GridMutations, HouseholdMutations, ResidentMutations):
+class Mutation(
+    AuthMutations,
+    GridMutations,
+    HouseholdMutations,
+    ResidentMutations,
+    CouncilMutations,
+    VoteMutations,
+):
     pass
 
 
