@@ -13,7 +13,10 @@ from domain.models.base import Base, Synced
 
 
 class Household(Synced, Base):
-    """户: an address in a micro-grid, with its one assigned red grid contact (联系人)."""
+    """户: an address in a micro-grid, with its one assigned red grid contact (联系人).
+
+    ``delegate_resident_id`` is who casts the household's ballot on one-per-household votes.
+    """
 
     __tablename__ = "household"
     __table_args__ = (
@@ -37,6 +40,9 @@ class Household(Synced, Base):
     room: Mapped[str] = mapped_column(String(20), nullable=False)
     contact_post_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("grid_post.id", use_alter=True), index=True, nullable=True
+    )
+    delegate_resident_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("resident.id", use_alter=True), nullable=True
     )
 
 
