@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import http
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api.auth import authenticate
+from api.events import LocalEventBus
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, RequestId
 from api.settings import Settings
@@ -36,7 +40,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
                 max_depth=settings.max_query_depth,
                 max_tokens=settings.max_query_tokens,
                 max_aliases=settings.max_aliases,
-                introspection=settings.introspection,
+                introspection=settings.introspection_enabled,
                 field_suggestions=not settings.production,
             )
         )
@@ -51,7 +55,33 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             login_code_ttl=timedelta(seconds=settings.login_code_seconds),
         )
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a refused HTTP request gets a JSON error body, not plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            response = _http_error(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Strict JSON over HTTP: UTF-8 only, and an object (a list is refused as a batch).
+
+        Strawberry lets a ``UnicodeDecodeError`` or a bare JSON string escape as a 500.
+        """
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise HTTPException(400, "the request body is not valid UTF-8") from exc
+        decoded = super().parse_json(data)
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "expected a JSON object")
+        return decoded
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         db: Database = self.state["db"]
         principal = await authenticate(db, self.tokens, request.headers.get("authorization"))
         return Context(
@@ -60,13 +90,24 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             cipher=self.cipher,
             tokens=self.tokens,
             config=self.config,
+            events=self.state["events"],
             request_id=request.scope.get("state", {}).get("request_id", ""),
         )
 
 
+def _http_error(status_code: int, message: str) -> Response:
+    try:
+        code = http.HTTPStatus(status_code).name
+    except ValueError:
+        code = "BAD_REQUEST"
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status_code
+    )
+
+
 def create_app(settings: Settings, db: Database | None = None) -> Starlette:
     """The ASGI app. Pass ``db`` to share an already open database (tests do)."""
-    state: dict[str, Any] = {"db": db}
+    state: dict[str, Any] = {"db": db, "events": LocalEventBus()}
     graphql = ChanglangGraphQL(settings, state)
 
     @contextlib.asynccontextmanager

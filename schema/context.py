@@ -16,6 +16,7 @@ from strawberry.types import Info as StrawberryInfo
 from domain.database import Database
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
+from schema.events import EventBus
 from schema.loaders import Loaders
 
 
@@ -30,6 +31,8 @@ class SchemaConfig:
     max_page_size: int = 100
     refresh_ttl: timedelta = timedelta(days=30)
     login_code_ttl: timedelta = timedelta(days=1)
+    rating_floor: float = 3.0
+    escalation_days: tuple[int, int] = (7, 14)
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Context:
     cipher: PersonalDataCipher
     tokens: AccessTokenIssuer
     config: SchemaConfig
+    events: EventBus
     request_id: str = ""
     loaders: Loaders = field(init=False)
 
