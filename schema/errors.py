@@ -50,6 +50,14 @@ class ConflictError(Error):
     pass
 
 
+@strawberry.type(
+    description="A rule of the council refused the change (e.g. INVALID_TRANSITION, "
+    "VOTE_CLOSED, NOT_ELIGIBLE, ALREADY_VOTED); `code` says which."
+)
+class RuleViolationError(Error):
+    pass
+
+
 ERROR_TYPES: tuple[type, ...] = (
     UnauthenticatedError,
     InvalidCredentialsError,
@@ -57,6 +65,7 @@ ERROR_TYPES: tuple[type, ...] = (
     NotFoundError,
     InvalidInputError,
     ConflictError,
+    RuleViolationError,
 )
 
 
@@ -73,7 +82,7 @@ def to_graphql_error(error: domain_errors.DomainError) -> Error:
     for kind, graphql_type in kinds.items():
         if isinstance(error, kind):
             return graphql_type(code=error.code, message=error.message)
-    raise error
+    return RuleViolationError(code=error.code, message=error.message)
 
 
 def result_union(name: str, success: type) -> Any:

@@ -15,9 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from domain.credentials import use_fast_password_hashing
 from domain.database import Database, open_database
 from domain.migrate import upgrade_on
+from tests.api_client import Api, api_for
 from tests.postgres_server import PostgresServer, PostgresUnavailable, start_postgres
+from tests.world import World, build_world
+
+use_fast_password_hashing()
 
 DIALECTS = ("sqlite", "postgresql")
 TEMPLATE_DB = "changlang_template"
@@ -112,3 +117,17 @@ async def database(database_url: str) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+@pytest.fixture
+async def world(database: Database) -> World:
+    return await build_world(database)
+
+
+@pytest.fixture
+async def api(database: Database) -> AsyncIterator[Api]:
+    client = api_for(database)
+    try:
+        yield client
+    finally:
+        await client.client.aclose()
