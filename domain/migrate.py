@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -30,6 +31,25 @@ def downgrade_on(connection: Connection, revision: str) -> None:
     command.downgrade(alembic_config(connection), revision)
 
 
+def _foreign_key_violations(connection: Connection) -> list[Any]:
+    return list(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(upgrade_on, revision)
+    """Migrate; on SQLite with foreign keys off while tables are rebuilt (Alembic's batch mode
+    copies a table to change it, which a table that others reference cannot survive with
+    keys on), then checked before commit."""
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            await connection.run_sync(upgrade_on, revision)
+            if sqlite and (broken := await connection.run_sync(_foreign_key_violations)):
+                raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+            await connection.commit()
+        finally:
+            if sqlite:
+                await connection.rollback()
+                await raw.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

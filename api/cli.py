@@ -1,0 +1,330 @@
+"""The ``changlang`` command: run the server and do the operator's chores on its database.
+
+Each command is thin (settings, a database, one call into ``api.demo``,
+``api.residents_io`` or a domain service) so that what it does is tested without a shell.
+Expected failures (``DomainError``, bad settings) print one line and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from alembic.migration import MigrationContext
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+from uvicorn.config import LOGGING_CONFIG
+
+from api.demo import DemoLogins, load_demo
+from api.residents_io import (
+    ImportReport,
+    export_residents,
+    find_community,
+    import_residents,
+)
+from api.settings import Settings, SettingsError
+from domain.credentials import hash_password
+from domain.database import Database, open_database
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.migrate import upgrade
+from domain.models import Account, AccountKind, Community, Resident
+from domain.personal_data import PersonalDataCipher, normalize_id_number
+from domain.services.accounts import (
+    create_community,
+    create_staff_account,
+    issue_login_code_as_system,
+)
+
+app = typer.Typer(
+    name="changlang",
+    help="长廊 changlang: the corridor deliberation council and red grid server.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold passwords and residents' data
+)
+console = Console()
+errors = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        errors.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from exc
+
+
+def _run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
+    """Migrate, then run ``work`` on the database; a ``DomainError`` becomes exit status 1.
+
+    Every command migrates first (a no-op when current), so that ``create-admin`` works as
+    the first command on a fresh machine, before ``serve`` has ever run.
+    """
+
+    async def main() -> T:
+        async with _database(settings) as db:
+            return await work(db)
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        errors.print(f"[red]{escape(exc.message)}[/red]")
+        raise typer.Exit(1) from exc
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[Database]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_database(settings.effective_database_url)
+    try:
+        await upgrade(db.write_engine)
+        yield db
+    finally:
+        await db.dispose()
+
+
+def _revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+
+    async def work(db: Database) -> str | None:
+        async with db.write_engine.connect() as connection:
+            return await connection.run_sync(_revision)
+
+    revision = _run(work, _settings())
+    console.print(f"database at revision [bold]{revision}[/bold]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="server processes")] = 1,
+    demo: Annotated[bool, typer.Option(help="load the demo community 浩宇苑社区")] = False,
+) -> None:
+    """Migrate the database, optionally load the demo, and run the server."""
+    settings = _settings()
+    if demo and settings.production:
+        errors.print("[red]--demo loads known passwords; it is refused in production mode[/red]")
+        raise typer.Exit(1)
+
+    async def prepare(db: Database) -> tuple[DemoLogins | None, bool]:
+        logins = await load_demo(db, settings) if demo else None
+        async with db.read() as session:
+            admin = await session.scalar(
+                select(Account.id).where(Account.kind == AccountKind.ADMIN).limit(1)
+            )
+        return logins, admin is not None
+
+    logins, has_admin = _run(prepare, settings)
+    if logins is not None:
+        _print_demo(logins)
+    elif demo:
+        console.print("The database already has a community; the demo was not loaded.")
+    if not has_admin:
+        console.print(
+            "No admin account yet. Create one with:\n"
+            "  changlang create-admin --username admin --display-name 社区书记 "
+            "--community 社区名称"
+        )
+    url = f"http://{host}:{port}/graphql"
+    console.print(f"GraphiQL: [link={url}]{url}[/link]")
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=LOGGING_CONFIG,
+    )
+
+
+def _print_demo(logins: DemoLogins) -> None:
+    table = Table(title=f"{logins.community}: demo logins")
+    for column in ("username", "password", "role", "name", "grid"):
+        table.add_column(column)
+    for staff in logins.staff:
+        table.add_row(
+            *map(
+                escape, (staff.username, staff.password, staff.role, staff.display_name, staff.grid)
+            )
+        )
+    console.print(table)
+    codes = Table(title="one-time codes for residents")
+    for column in ("resident", "address", "code"):
+        codes.add_column(column)
+    for resident in logins.residents:
+        codes.add_row(*map(escape, (resident.name, resident.address, resident.code)))
+    console.print(codes)
+
+
+@app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(help="login name: letters, digits, . - _")],
+    display_name: Annotated[str, typer.Option(help="name shown to others, e.g. 社区书记 王芳")],
+    community: Annotated[
+        str | None, typer.Option(help="the community (created if there is none yet)")
+    ] = None,
+) -> None:
+    """Create an admin (社区书记) account; the password is asked for twice."""
+    settings = _settings()
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        password_hash = hash_password(password)
+    except InvalidInput as exc:
+        errors.print(f"[red]{escape(exc.message)}[/red]")
+        raise typer.Exit(1) from exc
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as session:
+            target = await _admin_community(session, community)
+            await create_staff_account(
+                session,
+                target.id,
+                username=username,
+                password=password,
+                display_name=display_name,
+                admin=True,
+                password_hash=password_hash,
+            )
+            return target.name
+
+    name = _run(work, settings)
+    console.print(
+        f"admin [bold]{escape(username.strip().lower())}[/bold] created in {escape(name)}"
+    )
+
+
+async def _admin_community(session: AsyncSession, name: str | None) -> Community:
+    """The first admin also creates the community; later ones join an existing one."""
+    if await session.scalar(select(Community.id).limit(1)) is None:
+        if not name:
+            raise InvalidInput("community", "there is no community yet: pass --community NAME")
+        return await create_community(session, name)
+    return await find_community(session, name)
+
+
+@app.command("issue-code")
+def issue_code(
+    resident: Annotated[str, typer.Argument(help="the resident's id (UUID) or ID number")],
+) -> None:
+    """Print a one-time login code for a resident, to hand over in person."""
+    settings = _settings()
+    cipher = PersonalDataCipher(settings.pii_key)
+    ttl = timedelta(seconds=settings.login_code_seconds)
+
+    async def work(db: Database) -> tuple[str, str]:
+        async with db.transaction() as session:
+            found = await _find_resident(session, cipher, resident)
+            code = await issue_login_code_as_system(session, found.community_id, found.id, ttl)
+            return found.name, code
+
+    name, code = _run(work, settings)
+    hours = settings.login_code_seconds // 3600
+    console.print(f"login code for {escape(name)}: [bold]{code}[/bold] (valid {hours} h, once)")
+
+
+async def _find_resident(
+    session: AsyncSession, cipher: PersonalDataCipher, reference: str
+) -> Resident:
+    """By UUID, or by ID number through its keyed hash (the number itself is not stored)."""
+    try:
+        condition = Resident.id == uuid.UUID(reference.strip())
+    except ValueError:
+        condition = Resident.id_number_hash == cipher.lookup_hash(normalize_id_number(reference))
+    found = list(await session.scalars(select(Resident).where(condition, ~Resident.deleted)))
+    if len(found) != 1:
+        raise NotFound("resident", reference if len(found) == 0 else "(several communities)")
+    return found[0]
+
+
+@app.command("import-residents")
+def import_residents_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="import the good rows even if some are bad")
+    ] = False,
+    community: Annotated[str | None, typer.Option(help="the community to import into")] = None,
+) -> None:
+    """Import a resident register (居民花名册); every bad row is reported with its line."""
+    settings = _settings()
+    cipher = PersonalDataCipher(settings.pii_key)
+    with Progress(
+        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        task = bar.add_task("rows", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        async def work(db: Database) -> ImportReport:
+            return await import_residents(
+                db, cipher, file, community=community, skip_bad=skip_bad, progress=advance
+            )
+
+        report = _run(work, settings)
+    _print_import(report)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _print_import(report: ImportReport) -> None:
+    if report.ignored_columns:
+        console.print(f"ignored columns: {escape('、'.join(report.ignored_columns))}")
+    if report.errors:
+        table = Table(title=f"{len(report.errors)} bad rows")
+        table.add_column("line", justify="right")
+        table.add_column("problem")
+        for error in report.errors:
+            table.add_row(str(error.line), escape(error.message))
+        errors.print(table)
+    if report.rejected:
+        errors.print("[red]nothing was imported[/red]; fix the rows or pass --skip-bad")
+        return
+    console.print(
+        f"imported {report.imported} of {report.rows} residents "
+        f"({report.households_created} new households)"
+    )
+
+
+@app.command("export-residents")
+def export_residents_command(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help=".csv or .xlsx")],
+    unmasked: Annotated[
+        bool, typer.Option("--unmasked", help="full phones and ID numbers (logged)")
+    ] = False,
+    community: Annotated[str | None, typer.Option(help="the community to export")] = None,
+) -> None:
+    """Export the resident register, masked unless --unmasked; every export is logged."""
+    settings = _settings()
+    cipher = PersonalDataCipher(settings.pii_key)
+
+    async def work(db: Database) -> int:
+        return await export_residents(db, cipher, file, community=community, unmasked=unmasked)
+
+    count = _run(work, settings)
+    console.print(f"exported {count} residents to {escape(str(file))}")
+    if unmasked:
+        errors.print("[yellow]this file holds full ID numbers and phones: keep it safe[/yellow]")
+
+
+def main() -> None:
+    app()
