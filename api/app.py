@@ -23,10 +23,12 @@ from api.auth import authenticate
 from api.events import LocalEventBus
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, RequestId
+from api.pg_events import PostgresEventBus
 from api.settings import Settings
 from api.tokens import TokenService
 from domain.database import Database, open_database
 from domain.personal_data import PersonalDataCipher
+from domain.principal import Principal
 from schema import SchemaLimits, build_schema
 from schema.context import Context, SchemaConfig
 
@@ -81,9 +83,12 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "expected a JSON object")
         return decoded
 
+    async def _authenticate(self, authorization: str | None) -> Principal | None:
+        return await authenticate(self.state["db"], self.tokens, authorization)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         db: Database = self.state["db"]
-        principal = await authenticate(db, self.tokens, request.headers.get("authorization"))
+        principal = await self._authenticate(request.headers.get("authorization"))
         return Context(
             db=db,
             principal=principal,
@@ -91,6 +96,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             tokens=self.tokens,
             config=self.config,
             events=self.state["events"],
+            authenticate=self._authenticate,
             request_id=request.scope.get("state", {}).get("request_id", ""),
         )
 
@@ -115,9 +121,16 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         owned = state["db"] is None
         if owned:
             state["db"] = open_database(settings.effective_database_url)
+        bus = None
+        if state["db"].dialect == "postgresql":
+            bus = PostgresEventBus(state["db"].url)
+            await bus.start()
+            state["events"] = bus
         try:
             yield
         finally:
+            if bus is not None:
+                await bus.stop()
             if owned:
                 await state["db"].dispose()
 

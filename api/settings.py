@@ -44,12 +44,16 @@ class Settings:
     max_query_tokens: int = 2_000
     max_aliases: int = 30
     max_page_size: int = 100
-    introspection: bool = True
+    introspection: bool | None = None  # None: on in development, off in production
     log_json: bool = True
 
     @property
     def production(self) -> bool:
         return self.mode is Mode.PRODUCTION
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.production if self.introspection is None else self.introspection
 
     @property
     def effective_database_url(self) -> str:
@@ -64,7 +68,11 @@ class Settings:
         def get(name: str, default: str = "") -> str:
             return env.get(f"CHANGLANG_{name}", default)
 
-        mode = Mode(get("MODE", Mode.DEVELOPMENT.value).lower())
+        try:
+            mode = Mode(get("MODE", Mode.DEVELOPMENT.value).lower())
+        except ValueError as exc:
+            choices = ", ".join(m.value for m in Mode)
+            raise SettingsError(f"CHANGLANG_MODE must be one of: {choices}") from exc
         data_dir = Path(get("DATA_DIR", "changlang-data"))
         values: dict[str, object] = {
             "mode": mode,
@@ -77,11 +85,9 @@ class Settings:
             "pii_key": get("PII_KEY"),
             "jwt_issuer": get("JWT_ISSUER", "changlang"),
             "jwt_audience": get("JWT_AUDIENCE", "changlang-api"),
-            "introspection": get(
-                "INTROSPECTION", "false" if mode is Mode.PRODUCTION else "true"
-            ).lower()
-            in {"1", "true", "yes", "on"},
         }
+        if get("INTROSPECTION"):
+            values["introspection"] = get("INTROSPECTION").lower() in {"1", "true", "yes", "on"}
         for name, attr in (
             ("ACCESS_TOKEN_SECONDS", "access_token_seconds"),
             ("REFRESH_TOKEN_SECONDS", "refresh_token_seconds"),

@@ -7,9 +7,10 @@ request, or they would serve one user's rows to another.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from strawberry.types import Info as StrawberryInfo
 
@@ -18,6 +19,9 @@ from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
 from schema.events import EventBus
 from schema.loaders import Loaders
+
+Authenticator = Callable[[str | None], Awaitable[Principal | None]]
+"""From an ``Authorization`` value (``Bearer ...``) to a principal; supplied by the server."""
 
 
 class AccessTokenIssuer(Protocol):
@@ -43,7 +47,9 @@ class Context:
     tokens: AccessTokenIssuer
     config: SchemaConfig
     events: EventBus
+    authenticate: Authenticator
     request_id: str = ""
+    connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

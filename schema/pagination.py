@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -50,7 +50,7 @@ def page_size(first: int | None, maximum: int) -> int:
 
 
 def connection(
-    page: Page[object], nodes: Sequence[T], count: Callable[[], Awaitable[int]]
+    page: Page[Any], nodes: Sequence[T], count: Callable[[], Awaitable[int]]
 ) -> Connection[T]:
     edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)]
     return Connection(
