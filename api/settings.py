@@ -7,14 +7,16 @@ never run on a guessable secret, so it refuses to start instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
 MIN_SECRET_BYTES = 32
-_WEAK_SECRETS = {"secret", "changeme", "change-me", "password", "development", "test"}
+MIN_DISTINCT_CHARACTERS = 12
 
 
 class Mode(StrEnum):
@@ -126,7 +128,8 @@ class Settings:
 
 
 def _refuse_weak(name: str, value: str) -> None:
-    if len(value.encode()) < MIN_SECRET_BYTES or value.lower() in _WEAK_SECRETS:
+    """Refuse short values and repetitive ones (a phrase typed over and over is not random)."""
+    if len(value.encode()) < MIN_SECRET_BYTES or len(set(value)) < MIN_DISTINCT_CHARACTERS:
         raise SettingsError(
             f"CHANGLANG_{name} must be set to a random value of at least {MIN_SECRET_BYTES} "
             "bytes (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
@@ -134,13 +137,20 @@ def _refuse_weak(name: str, value: str) -> None:
 
 
 def _kept_secret(path: Path) -> str:
-    """Generate a secret on first use and keep it, so tokens survive a restart."""
+    """Generate a secret on first use and keep it, so tokens survive a restart.
+
+    The file appears whole or not at all (written aside, then hard-linked into place), so
+    several workers starting together agree on one secret and never read a half-written one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        value = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(value)
-        return value
+    if not path.exists():
+        fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            os.chmod(aside, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, path)
+        finally:
+            os.unlink(aside)
+    return path.read_text(encoding="utf-8").strip()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -58,16 +59,27 @@ def test_production_refuses_a_missing_short_or_weak_secret(
     assert not (tmp_path / "data").exists()
 
 
+THIRTY_TWO_VARIED = "0123456789abcdefghijklmnopqrstuv"
+
+
 @pytest.mark.parametrize("name", ["SECRET_KEY", "PII_KEY"])
 def test_32_bytes_is_the_shortest_secret_production_accepts(tmp_path: Path, name: str) -> None:
-    settings = Settings.from_env(production_env(tmp_path, **{name: "r" * 32}))
-    assert getattr(settings, name.lower()) == "r" * 32
+    settings = Settings.from_env(production_env(tmp_path, **{name: THIRTY_TWO_VARIED}))
+    assert getattr(settings, name.lower()) == THIRTY_TWO_VARIED
+    with pytest.raises(SettingsError, match=f"CHANGLANG_{name}"):
+        Settings.from_env(production_env(tmp_path, **{name: THIRTY_TWO_VARIED[:31]}))
 
 
 def test_multibyte_characters_count_as_bytes(tmp_path: Path) -> None:
-    eleven_chars_33_bytes = "长" * 11
-    settings = Settings.from_env(production_env(tmp_path, SECRET_KEY=eleven_chars_33_bytes))
-    assert settings.secret_key == eleven_chars_33_bytes
+    twelve_chars_36_bytes = "长廊议事会红色网格居民户"
+    settings = Settings.from_env(production_env(tmp_path, SECRET_KEY=twelve_chars_36_bytes))
+    assert settings.secret_key == twelve_chars_36_bytes
+
+
+@pytest.mark.parametrize("repetitive", ["r" * 40, "changeme" * 5, "长" * 20])
+def test_a_long_but_repetitive_secret_is_refused(tmp_path: Path, repetitive: str) -> None:
+    with pytest.raises(SettingsError, match="CHANGLANG_SECRET_KEY"):
+        Settings.from_env(production_env(tmp_path, SECRET_KEY=repetitive))
 
 
 def test_production_refuses_a_weak_previous_secret(tmp_path: Path) -> None:
@@ -76,7 +88,7 @@ def test_production_refuses_a_weak_previous_secret(tmp_path: Path) -> None:
 
 
 def test_previous_secrets_are_a_comma_separated_list(tmp_path: Path) -> None:
-    older = "o" * 40
+    older = "older-key-0123456789-abcdefghijklmnop"
     settings = Settings.from_env(
         production_env(tmp_path, PREVIOUS_SECRET_KEYS=f"{OTHER_STRONG},,{older}")
     )
@@ -241,3 +253,11 @@ def test_the_database_defaults_to_sqlite_in_the_data_directory(tmp_path: Path) -
     url = "postgresql+psycopg://db.example/changlang"
     configured = Settings.from_env(development_env(tmp_path, DATABASE_URL=url))
     assert configured.effective_database_url == url
+
+
+def test_workers_starting_together_agree_on_one_generated_secret(tmp_path: Path) -> None:
+    env = {"CHANGLANG_DATA_DIR": str(tmp_path / "data")}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: Settings.from_env(env).secret_key, range(32)))
+    assert len(keys) == 1
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["pii_key", "secret_key"]
