@@ -12,21 +12,29 @@ appears.
 
 from __future__ import annotations
 
-import csv
-import os
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.register_file import (
+    COLUMNS,
+    TAG_LABELS,
+    Register,
+    RegisterFileError,
+    RegisterRow,
+    cell_text,
+    inert,
+    read_register,
+    resident_fields,
+    write_register,
+)
 from domain.database import Database
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.models import (
@@ -49,47 +57,6 @@ from domain.services.residents import create_resident
 
 Progress = Callable[[int, int], None]
 """Called after each row with (rows done, rows in total)."""
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # what an export writes: the header communities use
-    aliases: tuple[str, ...]
-
-
-COLUMNS = (
-    Column("building", "楼栋", ("building", "楼号", "楼")),
-    Column("unit", "单元", ("unit", "单元号")),
-    Column("room", "房号", ("room", "房间号", "门牌号", "室")),
-    Column("name", "姓名", ("name",)),
-    Column("phone", "手机", ("phone", "mobile", "手机号", "手机号码", "联系电话", "电话")),
-    Column("id_number", "身份证号", ("id number", "身份证", "身份证号码", "公民身份号码")),
-    Column("birth_date", "出生日期", ("birth date", "birthdate", "date of birth", "生日")),
-    Column("tags", "标签", ("tags", "tag", "人员类别")),
-    Column("party_member", "党员", ("party member", "是否党员")),
-    Column("micro_grid", "微网格", ("micro grid", "microgrid", "微网格名称")),
-)
-REQUIRED = ("building", "unit", "room", "name")
-TAG_LABELS = {
-    ResidentTag.ELDERLY: "老人",
-    ResidentTag.CHILD: "儿童",
-    ResidentTag.VULNERABLE: "困难",
-    ResidentTag.SPECIAL_NEEDS: "特殊",
-}
-_TAG_WORDS = {label: tag for tag, label in TAG_LABELS.items()} | {
-    tag.value: tag for tag in ResidentTag
-}
-_YES = {"是", "yes", "y", "true", "1", "党员", "中共党员"}
-_NO = {"否", "no", "n", "false", "0", "", "群众"}
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class RegisterFileError(DomainError):
-    """The file as a whole cannot be read as a register (format, header)."""
-
-    code = "INVALID_FILE"
 
 
 @dataclass(frozen=True)
@@ -116,163 +83,6 @@ class RegisterRejected(DomainError):
     def __init__(self, report: ImportReport) -> None:
         super().__init__(f"{len(report.errors)} bad rows; nothing was imported")
         self.report = report
-
-
-@dataclass(frozen=True)
-class RegisterRow:
-    line: int
-    cells: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Register:
-    rows: list[RegisterRow]
-    ignored_columns: list[str]
-
-
-# --- reading files -------------------------------------------------------------------------
-
-
-def _normal(header: object) -> str:
-    text = str(header or "").replace("\ufeff", "").strip().casefold()
-    return re.sub(r"[\s_\-]+", " ", text)
-
-
-_HEADER_KEYS = {
-    _normal(alias): column.key
-    for column in COLUMNS
-    for alias in (column.key, column.header, *column.aliases)
-}
-
-
-def read_register(path: Path) -> Register:
-    """The data rows of a .csv (UTF-8, BOM or not) or .xlsx register, keyed by column."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        table = _csv_rows(path)
-    elif suffix == ".xlsx":
-        table = _xlsx_rows(path)
-    else:
-        raise RegisterFileError("the register must be a .csv or .xlsx file")
-    try:
-        header = next(table)
-    except StopIteration:
-        raise RegisterFileError("the file is empty") from None
-    keys, ignored = _header_keys(header)
-    rows = [
-        RegisterRow(line, {key: cells[i] for i, key in keys.items() if i < len(cells)})
-        for line, cells in enumerate(table, start=2)
-        if any(_text(cell) for cell in cells)
-    ]
-    return Register(rows, ignored)
-
-
-def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from csv.reader(handle)
-    except UnicodeDecodeError as exc:
-        raise RegisterFileError("the CSV file must be saved as UTF-8") from exc
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a broken file
-        raise RegisterFileError(f"cannot read the workbook: {exc}") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield list(values)
-    finally:
-        workbook.close()
-
-
-def _header_keys(header: list[Any]) -> tuple[dict[int, str], list[str]]:
-    keys: dict[int, str] = {}
-    ignored: list[str] = []
-    for index, name in enumerate(header):
-        key = _HEADER_KEYS.get(_normal(name))
-        if key is None:
-            if _text(name):
-                ignored.append(_text(name))
-        elif key in keys.values():
-            raise RegisterFileError(f"two columns mean the same thing: {_text(name)!r}")
-        else:
-            keys[index] = key
-    missing = [c.header for c in COLUMNS if c.key in REQUIRED and c.key not in keys.values()]
-    if missing:
-        raise RegisterFileError(f"missing columns: {', '.join(missing)}")
-    return keys, ignored
-
-
-def _text(value: object) -> str:
-    """A cell as text; spreadsheets store phone numbers as numbers, and 1.0 must read "1"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
-# --- one row into service fields -----------------------------------------------------------
-
-
-def _birth_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value).split(" ")[0]
-    if not text:
-        return None
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise InvalidInput("birthDate", f"{text!r} is not a date (write 1950-03-21)")
-
-
-def _tags(value: object) -> list[str]:
-    words = [w for w in re.split(r"[,，、;；/\s]+", _text(value)) if w]
-    unknown = [w for w in words if w.casefold() not in _TAG_WORDS]
-    if unknown:
-        raise InvalidInput("tags", f"unknown tag {unknown[0]!r}; use 老人、儿童、困难、特殊")
-    return sorted({_TAG_WORDS[w.casefold()].value for w in words})
-
-
-def _party_member(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _text(value).casefold()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise InvalidInput("partyMember", f"{_text(value)!r}: write 是 or 否")
-
-
-def _resident_fields(cells: dict[str, Any]) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "name": _text(cells.get("name")),
-        "phone": _text(cells.get("phone")) or None,
-        "id_number": _text(cells.get("id_number")) or None,
-        "birth_date": _birth_date(cells.get("birth_date")),
-        "tags": _tags(cells.get("tags")),
-        "party_member": _party_member(cells.get("party_member")),
-    }
-    if not fields["name"]:
-        raise InvalidInput("name", "is required")
-    born, id_number = fields["birth_date"], fields["id_number"]
-    if born and id_number and len(id_number) == 18 and id_number[6:14] != f"{born:%Y%m%d}":
-        raise InvalidInput("birthDate", "does not match the date of birth in the ID number")
-    return fields
-
-
-# --- importing -----------------------------------------------------------------------------
 
 
 class _Importer:
@@ -305,11 +115,15 @@ class _Importer:
         return found[0]
 
     async def _household(self, cells: dict[str, Any]) -> tuple[Household, bool]:
-        address = (_text(cells.get("building")), _text(cells.get("unit")), _text(cells.get("room")))
+        address = (
+            cell_text(cells.get("building")),
+            cell_text(cells.get("unit")),
+            cell_text(cells.get("room")),
+        )
         for part, value in zip(("building", "unit", "room"), address, strict=True):
             if not value:
                 raise InvalidInput(part, "is required")
-        micro_name = _text(cells.get("micro_grid"))
+        micro_name = cell_text(cells.get("micro_grid"))
         household = self.households.get(address) or await self.session.scalar(
             select(Household).where(
                 Household.community_id == self.principal.community_id,
@@ -338,7 +152,7 @@ class _Importer:
     async def import_row(self, row: RegisterRow) -> bool:
         """One row in its own SAVEPOINT; True when it created a household."""
         async with self.session.begin_nested():
-            fields = _resident_fields(row.cells)
+            fields = resident_fields(row.cells)
             household, created = await self._household(row.cells)
             await create_resident(
                 self.session, self.principal, self.cipher, household_id=household.id, fields=fields
@@ -397,9 +211,6 @@ async def import_residents(
             )
     except RegisterRejected as rejected:
         return rejected.report
-
-
-# --- exporting -----------------------------------------------------------------------------
 
 
 async def export_register(
@@ -466,30 +277,7 @@ def _export_row(
         "是" if resident.party_member else "否",
         micro_grid,
     )
-    return [_inert(value) for value in values]
-
-
-def _inert(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection): a name may start with =."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
-def write_register(path: Path, rows: Iterable[list[str]]) -> None:
-    """Write rows as CSV (with a BOM, so Excel reads the Chinese) or XLSX, owner-only (0600)."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise RegisterFileError("export to a .csv or .xlsx file")
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    if suffix == ".csv":
-        with os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(rows)
-        return
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("居民花名册")
-    for row in rows:
-        sheet.append(row)
-    with os.fdopen(descriptor, "wb") as binary:
-        workbook.save(binary)
+    return [inert(value) for value in values]
 
 
 async def export_residents(
@@ -513,9 +301,6 @@ async def export_residents(
     finally:
         partial.unlink(missing_ok=True)
     return len(rows) - 1
-
-
-# --- who the command line acts as ----------------------------------------------------------
 
 
 async def find_community(session: AsyncSession, name: str | None) -> Community:

@@ -13,13 +13,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from api.residents_io import (
-    RegisterFileError,
-    export_register,
-    export_residents,
-    import_residents,
-    read_register,
-)
+from api.register_file import RegisterFileError, read_register
+from api.residents_io import export_register, export_residents, import_residents
 from domain.credentials import use_fast_password_hashing
 from domain.database import Database
 from domain.errors import NotFound, PermissionDenied
