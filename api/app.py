@@ -21,11 +21,13 @@ from strawberry.asgi import GraphQL
 
 from api.auth import authenticate
 from api.events import LocalEventBus
+from api.ledger_export import ledger_export_endpoint
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, RequestId
 from api.pg_events import PostgresEventBus
 from api.settings import Settings
 from api.tokens import TokenService
+from api.web_page import web_routes
 from domain.database import Database, open_database
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
@@ -153,6 +155,12 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route(
+                "/export/ledger.{format}",
+                ledger_export_endpoint(lambda: state["db"], graphql.tokens),
+                methods=["GET"],
+            ),
+            *web_routes(),
         ],
         middleware=[
             Middleware(RequestId),

@@ -1,0 +1,154 @@
+"""Raising topics: the anonymous suggestion box, similar topics, 附议 once per resident.
+
+The suggestion box (民主决议箱) checks that the submitter is a resident of the community
+and then forgets them: no column, timestamp or history entry points back, admins included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, time
+
+from sqlalchemy import func, select, text
+
+from domain.database import Database
+from domain.models import Proposal, ProposalSupport, ProposalTransition
+from tests.api_client import Api
+from tests.council.helpers import raise_topic, raised_id, resident_token, support, topic
+from tests.world import World
+
+ANONYMOUS_FIELDS = "raiserName anonymous submittedOn history { actorName at }"
+
+
+async def test_a_suggestion_box_topic_stores_no_submitter_and_only_midnight_times(
+    api: Api, world: World, database: Database
+) -> None:
+    resident = await resident_token(api, world, "H1a-x")
+    raised = await raise_topic(api, resident, "垃圾站太臭", source="SUGGESTION_BOX")
+    assert raised["proposal"]["anonymous"] is True
+    assert raised["proposal"]["raiserName"] is None
+    pid = raised["proposal"]["id"]
+
+    admin = await api.login("admin")
+    seen = await topic(api, admin, pid, ANONYMOUS_FIELDS)
+    assert seen["raiserName"] is None
+    day = datetime.fromisoformat(seen["submittedOn"]).date()
+    midnight = datetime.combine(day, time.min, tzinfo=UTC)
+    assert seen["history"] == [{"actorName": None, "at": midnight.isoformat()}]
+
+    async with database.read() as session:
+        row = await session.scalar(select(Proposal).where(Proposal.id == uuid.UUID(pid)))
+        assert row is not None
+        assert row.raised_by_account_id is None and row.raised_by_resident_id is None
+        assert row.created_at == midnight and row.updated_at == midnight
+        (transition,) = await session.scalars(
+            select(ProposalTransition).where(ProposalTransition.proposal_id == row.id)
+        )
+        assert transition.actor_account_id is None and transition.created_at == midnight
+        raw = (await session.execute(text("SELECT * FROM proposal"))).all()
+    everything = repr(raw)
+    for identifier in (world.residents["H1a-x"], world.households["H1a"]):
+        assert str(identifier) not in everything and identifier.hex not in everything
+
+
+async def test_only_residents_may_use_the_suggestion_box(api: Api, world: World) -> None:
+    staff = await api.login("chief1")
+    refused = await raise_topic(api, staff, "匿名", source="SUGGESTION_BOX")
+    assert refused["__typename"] == "InvalidInputError" and refused["code"] == "INVALID_INPUT"
+    admin = await api.login("admin")
+    assert (await api.ok("{ proposals { totalCount } }", token=admin))["proposals"] == {
+        "totalCount": 0
+    }
+
+
+async def test_an_open_topic_shows_its_raisers_display_name(api: Api, world: World) -> None:
+    resident = await resident_token(api, world, "H1a-x")
+    pid = await raised_id(api, resident, "小区路灯坏了")
+    seen = await topic(api, await api.login("admin"), pid, "raiserName grid { name }")
+    assert seen["raiserName"]  # the account's display name
+    assert seen["grid"] == {"name": "M1a"}  # defaults to the resident's own micro-grid
+
+
+async def test_a_new_topic_comes_with_similar_open_topics(api: Api, world: World) -> None:
+    resident = await resident_token(api, world, "H1a-x")
+    first = await raised_id(api, resident, "小区停车难，车位太少")
+    await raised_id(api, resident, "楼上装修噪音扰民", category="RENOVATION_NOISE")
+    second = await raise_topic(api, resident, "停车位不够，停车难")
+    assert [s["proposal"]["id"] for s in second["similar"]] == [first]
+    assert 0.3 <= second["similar"][0]["score"] <= 1
+
+    typed = await api.ok(
+        "query($t: String!) { similarTopics(text: $t) { proposal { title } } }",
+        {"t": "停车难"},
+        resident,
+    )
+    titles = {s["proposal"]["title"] for s in typed["similarTopics"]}
+    assert titles == {"小区停车难，车位太少", "停车位不够，停车难"}
+    on_topic = await topic(api, resident, first, "similar { proposal { title } }")
+    assert on_topic["similar"] == [{"proposal": {"title": "停车位不够，停车难"}}]
+
+
+async def test_bad_topics_are_typed_errors_and_store_nothing(
+    api: Api, world: World, database: Database
+) -> None:
+    resident = await resident_token(api, world, "H1a-x")
+    good = {"url": "https://img.example/a.jpg", "sha256": "b" * 64}
+    cases = {
+        "title": {"title": ""},
+        "title ": {"title": "长" * 101},
+        "attachments": {"attachments": [{"url": "ftp://x/y", "sha256": "b" * 64}]},
+        "attachments ": {"attachments": [{"url": good["url"], "sha256": "xyz"}]},
+        "source": {"source": "VISIT"},
+        "description": {"description": "长" * 2001},
+    }
+    for field, change in cases.items():
+        values = {"title": "正常的标题", "attachments": [good]} | change
+        title = values.pop("title")
+        result = await raise_topic(api, resident, title, **values)
+        assert result["__typename"] == "InvalidInputError", (field, result)
+    other_grid = await raise_topic(api, resident, "x", gridId=str(world.grids["MB"]))
+    assert other_grid["code"] == "NOT_FOUND"
+    async with database.read() as session:
+        assert await session.scalar(select(func.count(Proposal.id))) == 0
+
+
+async def test_support_counts_once_per_resident_and_only_residents_support(
+    api: Api, world: World
+) -> None:
+    raiser = await resident_token(api, world, "H1a-x")
+    neighbour = await resident_token(api, world, "H1a2-x")
+    pid = await raised_id(api, raiser, "楼道堆物")
+    assert await support(api, neighbour, pid) == {
+        "__typename": "Proposal",
+        "supportCount": 1,
+        "viewerSupports": True,
+    }
+    assert (await support(api, neighbour, pid))["code"] == "ALREADY_SUPPORTED"
+    assert (await support(api, await api.login("admin"), pid))["code"] == "NOT_ELIGIBLE"
+    outsider = await resident_token(api, world, "HB-x")
+    assert (await support(api, outsider, pid))["code"] == "NOT_FOUND"
+    seen = await topic(api, raiser, pid, "supportCount viewerSupports")
+    assert seen == {"__typename": "Proposal", "supportCount": 1, "viewerSupports": False}
+
+
+async def test_twenty_concurrent_supports_by_one_resident_leave_one_row(
+    api: Api, world: World, database: Database
+) -> None:
+    raiser = await resident_token(api, world, "H1a-x")
+    eager = await resident_token(api, world, "H1b-x")
+    pid = await raised_id(api, raiser, "充电桩不够")
+    results = await asyncio.gather(*(support(api, eager, pid) for _ in range(20)))
+    kinds = sorted(r["__typename"] for r in results)
+    assert kinds.count("Proposal") == 1, results
+    assert {r.get("code") for r in results if r["__typename"] != "Proposal"} <= {
+        "ALREADY_SUPPORTED",
+        "CONFLICT",
+    }
+    async with database.read() as session:
+        count = await session.scalar(
+            select(func.count(ProposalSupport.id)).where(
+                ProposalSupport.proposal_id == uuid.UUID(pid)
+            )
+        )
+    assert count == 1
