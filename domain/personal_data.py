@@ -18,9 +18,11 @@ from domain.errors import InvalidInput
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+# ASCII digits only: ``\d`` also matches full-width and other scripts' digits, which would
+# store a second, differently hashed spelling of a number and slip past de-duplication.
+_ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 
 
 def id_number_check_digit(first17: str) -> str:

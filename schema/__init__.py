@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.error_policy import ErrorPolicy
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.subscriptions import Subscription
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def build_schema(limits: SchemaLimits | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not limits.field_suggestions),
     )

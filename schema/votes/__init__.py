@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.votes.mutations import VoteMutationFields
+from schema.votes.panels import PanelMutationFields
+from schema.votes.queries import VoteQueryFields
+
 
 @strawberry.type
-class VoteQueries:
+class VoteQueries(VoteQueryFields):
     pass
 
 
 @strawberry.type
-class VoteMutations:
+class VoteMutations(VoteMutationFields, PanelMutationFields):
     pass

@@ -1,0 +1,549 @@
+"""Casting, changing and recording ballots, and closing a vote for good.
+
+The secret ballot. The server mints a random secret for the voter on their first cast and
+hands it back exactly once (``change_token``); it stores only two different hashes of it:
+
+- ``VoterRecord.receipt = H("receipt" | secret)``, beside the voter ("has voted");
+- ``Ballot.change_key_hash = H("change" | secret)``, beside the choice, with no voter column,
+  no timestamp and a random id.
+
+Without the secret the two hashes cannot be matched, so neither the database nor any API
+pairs a voter with a choice; with it, the voter (and only they) can replace their ballot. The
+log records a secret vote's casts by receipt only; the choices enter the log at close, sorted
+by random ballot id, never in casting order.
+
+Every ballot event runs under the vote's row lock (``lock_vote``), and the database's unique
+indexes (one voter record per key, one counted ballot per change key and per open voter) are
+the last word: a lost race becomes ``ALREADY_VOTED``, never a second counted ballot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ballot_log import LogLink, chain_problems, of_kind
+from domain.electorate import VoterFacts, eligibility, load_facts
+from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.models import (
+    Account,
+    AccountKind,
+    Ballot,
+    BallotLogEntry,
+    Channel,
+    Choice,
+    Proposal,
+    Resident,
+    Vote,
+    VoterRecord,
+)
+from domain.models.base import utcnow
+from domain.permissions import require_admin, require_login, require_staff
+from domain.personal_data import mask_name
+from domain.principal import Principal
+from domain.services.votes import (
+    DEAD,
+    AlreadyVoted,
+    InvalidChangeToken,
+    NotEligible,
+    ProposalNotVotable,
+    ResultsHidden,
+    VoteClosed,
+    VoteNotOpen,
+    VoteStillOpen,
+    append_log,
+    get_vote,
+    lock_vote,
+    rule_payload,
+    tally_rule,
+)
+from domain.tally import Tally, count
+
+TOKEN_MAX = 100
+
+
+def new_voter_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _digest(purpose: str, secret: str) -> str:
+    return hashlib.sha256(f"changlang:{purpose}:{secret}".encode()).hexdigest()
+
+
+def receipt_of(secret: str) -> str:
+    return _digest("receipt", secret)
+
+
+def change_key_of(secret: str) -> str:
+    return _digest("change", secret)
+
+
+def open_change_key(vote_id: uuid.UUID, voter_key: str) -> str:
+    """An open ballot names its voter anyway; its change key just makes the index unique."""
+    return _digest("open", f"{vote_id}:{voter_key}")
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    """What the voter gets back: the receipt to find in the published list, and on a secret
+    vote the change token (shown once; the server keeps only hashes of it)."""
+
+    vote_id: uuid.UUID
+    receipt: str
+    change_token: str | None
+    changed: bool
+    channel: Channel
+
+
+async def _check_open(session: AsyncSession, vote: Vote, now: datetime) -> None:
+    if vote.closed_at is not None or now >= vote.closes_at:
+        raise VoteClosed("this vote has closed; its result is fixed")
+    if now < vote.opens_at:
+        raise VoteNotOpen(f"this vote opens at {vote.opens_at.isoformat()}")
+    status = await session.scalar(
+        select(Proposal.status).where(Proposal.id == vote.proposal_id, Proposal.deleted.is_(False))
+    )
+    if status is None or status in DEAD:
+        what = status.value if status is not None else "removed"
+        raise ProposalNotVotable(f"the topic was {what}; its vote takes no more ballots")
+
+
+async def _change(
+    session: AsyncSession,
+    vote: Vote,
+    record: VoterRecord,
+    account_id: uuid.UUID,
+    choice: Choice,
+    token: str | None,
+    channel: Channel,
+) -> CastReceipt:
+    if not vote.allow_change:
+        raise AlreadyVoted("a ballot is already counted for this voter; this vote allows no change")
+    if record.account_id != account_id:
+        raise AlreadyVoted("another member of the household has already cast its ballot")
+    if vote.secret:
+        if token is None:
+            raise AlreadyVoted("you have voted; present your change token to change your ballot")
+        if len(token) > TOKEN_MAX or receipt_of(token) != record.receipt:
+            raise InvalidChangeToken()
+        key = change_key_of(token)
+        old = Ballot.change_key_hash == key
+    else:
+        key = open_change_key(vote.id, record.voter_key)
+        old = Ballot.voter_key == record.voter_key
+    replaced = await session.execute(
+        update(Ballot)
+        .where(Ballot.vote_id == vote.id, old, Ballot.superseded.is_(False))
+        .values(superseded=True)
+    )
+    if replaced.rowcount != 1:  # type: ignore[attr-defined]
+        raise AlreadyVoted("your ballot was changed at the same moment; look again and retry")
+    session.add(
+        Ballot(
+            id=uuid.uuid4(),
+            community_id=vote.community_id,
+            vote_id=vote.id,
+            choice=choice,
+            change_key_hash=key,
+            voter_key=None if vote.secret else record.voter_key,
+        )
+    )
+    entry = {"receipt": record.receipt}
+    if not vote.secret:
+        entry = {"voter": record.voter_key, "choice": choice.value}
+    await _flush_ballot(session)
+    await append_log(session, vote, [("recast", entry)])
+    await session.flush()
+    return CastReceipt(vote.id, record.receipt, token if vote.secret else None, True, channel)
+
+
+async def _flush_ballot(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise AlreadyVoted() from error
+
+
+async def _cast(
+    session: AsyncSession,
+    vote: Vote,
+    voter_key: str,
+    account_id: uuid.UUID,
+    choice: Choice,
+    token: str | None,
+    channel: Channel,
+    recorded_by: uuid.UUID | None,
+) -> CastReceipt:
+    record = await session.scalar(
+        select(VoterRecord).where(
+            VoterRecord.vote_id == vote.id, VoterRecord.voter_key == voter_key
+        )
+    )
+    if record is not None:
+        return await _change(session, vote, record, account_id, choice, token, channel)
+    if token is not None:
+        raise InvalidChangeToken()
+    secret = new_voter_secret()
+    receipt = receipt_of(secret)
+    session.add(
+        VoterRecord(
+            id=uuid.uuid4(),
+            community_id=vote.community_id,
+            vote_id=vote.id,
+            voter_key=voter_key,
+            account_id=account_id,
+            channel=channel,
+            recorded_by_id=recorded_by,
+            receipt=receipt,
+        )
+    )
+    session.add(
+        Ballot(
+            id=uuid.uuid4(),
+            community_id=vote.community_id,
+            vote_id=vote.id,
+            choice=choice,
+            change_key_hash=change_key_of(secret)
+            if vote.secret
+            else open_change_key(vote.id, voter_key),
+            voter_key=None if vote.secret else voter_key,
+        )
+    )
+    await _flush_ballot(session)
+    entry = {"receipt": receipt}
+    if not vote.secret:
+        entry = {"voter": voter_key, "choice": choice.value, "receipt": receipt}
+    await append_log(session, vote, [("cast", entry)])
+    await session.flush()
+    return CastReceipt(vote.id, receipt, secret if vote.secret else None, False, channel)
+
+
+def _eligible_key(vote: Vote, facts: VoterFacts | None) -> str:
+    if facts is None:
+        raise NotEligible("only members of the community may vote")
+    found = eligibility(vote, facts)
+    if found.voter_key is None:
+        raise NotEligible(found.reason)
+    return found.voter_key
+
+
+async def cast(
+    session: AsyncSession,
+    principal: Principal | None,
+    vote_id: uuid.UUID,
+    choice: Choice,
+    *,
+    change_token: str | None = None,
+    channel: Channel = Channel.WEB,
+) -> CastReceipt:
+    """The voter's own ballot, on the web or in the app; with ``change_token``, a change."""
+    who = require_login(principal)
+    if channel is Channel.IN_PERSON:
+        raise InvalidInput("channel", "in-person ballots are recorded by staff at the meeting")
+    vote = await lock_vote(session, who, vote_id)
+    await _check_open(session, vote, utcnow())
+    facts = await load_facts(session, who.community_id, account_id=who.account_id)
+    key = _eligible_key(vote, facts)
+    return await _cast(session, vote, key, who.account_id, choice, change_token, channel, None)
+
+
+async def _account_of(session: AsyncSession, facts: VoterFacts) -> uuid.UUID:
+    """The voter's account; a resident without one gets it now (as at their first login),
+    so that the voter record names the voter and never the staff member who recorded it."""
+    if facts.account_id is not None:
+        return facts.account_id
+    resident = await session.get(Resident, facts.resident_id)
+    if resident is None:
+        raise NotFound("resident", facts.resident_id)
+    account = Account(
+        id=uuid.uuid4(),
+        community_id=resident.community_id,
+        kind=AccountKind.RESIDENT,
+        display_name=resident.name,
+        resident_id=resident.id,
+    )
+    session.add(account)
+    await session.flush()
+    return account.id
+
+
+async def record_in_person(
+    session: AsyncSession,
+    principal: Principal | None,
+    vote_id: uuid.UUID,
+    choice: Choice,
+    *,
+    resident_id: uuid.UUID | None = None,
+    account_id: uuid.UUID | None = None,
+    change_token: str | None = None,
+) -> CastReceipt:
+    """A ballot given in person at a meeting, recorded by a staff member who covers the voter.
+
+    The staff member is stored as the recorder. They learn this voter's receipt and change
+    token (to hand over on a slip) and nothing about anyone else's ballot.
+    """
+    who = require_staff(principal)
+    if (resident_id is None) == (account_id is None):
+        raise InvalidInput("residentId", "name either the resident or the account who votes")
+    vote = await lock_vote(session, who, vote_id)
+    await _check_open(session, vote, utcnow())
+    facts = await load_facts(
+        session, who.community_id, account_id=account_id, resident_id=resident_id
+    )
+    voter_id = resident_id or account_id
+    if facts is None:
+        raise NotFound("resident" if resident_id else "account", voter_id)
+    if not who.is_admin and (
+        facts.household_grid_id is None or not who.covers(facts.household_grid_id)
+    ):
+        raise NotFound("resident" if resident_id else "account", voter_id)
+    key = _eligible_key(vote, facts)
+    voter_account = await _account_of(session, facts)
+    return await _cast(
+        session,
+        vote,
+        key,
+        voter_account,
+        choice,
+        change_token,
+        Channel.IN_PERSON,
+        who.account_id,
+    )
+
+
+async def finalize(
+    session: AsyncSession, community_id: uuid.UUID, vote_id: uuid.UUID, now: datetime
+) -> Vote | None:
+    """Fix the result of a vote whose closing time has passed; a no-op if done already.
+
+    On a secret vote the counted choices enter the log now, one entry per ballot in the order
+    of their random ids (never casting order), so the tally can be recomputed from the log
+    without any entry naming a voter. The "close" entry records the result.
+    """
+    vote = await session.scalar(
+        select(Vote)
+        .where(Vote.id == vote_id, Vote.community_id == community_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if vote is None or vote.closed_at is not None or now < vote.closes_at:
+        return vote
+    rows = await session.execute(
+        select(Ballot.id, Ballot.choice).where(
+            Ballot.vote_id == vote.id, Ballot.superseded.is_(False)
+        )
+    )
+    counted = sorted(((str(ballot_id), Choice(choice)) for ballot_id, choice in rows))
+    tally = count((choice for _, choice in counted), tally_rule(vote))
+    entries: list[tuple[str, dict[str, Any]]] = []
+    if vote.secret:
+        entries = [("choice", {"ballot": b, "choice": c.value}) for b, c in counted]
+    entries.append(("close", {"result": tally.as_dict()}))
+    await append_log(session, vote, entries)
+    vote.closed_at = now
+    vote.result = tally.as_dict()
+    await session.flush()
+    return vote
+
+
+async def close_vote(
+    session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
+) -> Vote:
+    """The admin closes a vote at or after its stated closing time, never before it."""
+    who = require_admin(principal)
+    vote = await lock_vote(session, who, vote_id)
+    if vote.closed_at is not None:
+        return vote
+    now = utcnow()
+    if now < vote.closes_at:
+        raise VoteStillOpen(f"this vote closes at {vote.closes_at.isoformat()}, not before")
+    closed = await finalize(session, who.community_id, vote.id, now)
+    assert closed is not None
+    return closed
+
+
+async def _readable(session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID) -> Vote:
+    """The vote, if the principal is staff or eligible for it: "checkable by anyone eligible"."""
+    who = require_login(principal)
+    vote = await get_vote(session, who, vote_id)
+    if who.is_staff:
+        return vote
+    facts = await load_facts(session, who.community_id, account_id=who.account_id)
+    if facts is None or not eligibility(vote, facts).eligible:
+        raise PermissionDenied("only staff and those eligible for this vote may check it")
+    return vote
+
+
+async def published_receipts(
+    session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
+) -> list[str]:
+    """Every receipt, sorted by value: no position, time or id ties one to a ballot."""
+    vote = await _readable(session, principal, vote_id)
+    rows = await session.scalars(select(VoterRecord.receipt).where(VoterRecord.vote_id == vote.id))
+    return sorted(rows)
+
+
+@dataclass(frozen=True)
+class PublishedChoice:
+    choice: Choice
+    ballot_id: uuid.UUID | None
+    voter: str | None
+
+
+async def published_choices(
+    session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
+) -> list[PublishedChoice]:
+    """A secret vote's counted choices, after close only, by random ballot id and nothing else;
+    an open vote's choices with the voters' names (masked, as on a public notice)."""
+    vote = await _readable(session, principal, vote_id)
+    closed = vote.closed_at is not None
+    if not closed and vote.secret:
+        raise ResultsHidden("the choices of a secret vote are published when it closes")
+    if not closed and vote.hide_results_until_close:
+        raise ResultsHidden("results are hidden until the vote closes")
+    counted = Ballot.superseded.is_(False)
+    if vote.secret:
+        rows = await session.execute(
+            select(Ballot.id, Ballot.choice).where(Ballot.vote_id == vote.id, counted)
+        )
+        found = [PublishedChoice(Choice(c), ballot_id, None) for ballot_id, c in rows]
+        return sorted(found, key=lambda item: str(item.ballot_id))
+    named = await session.execute(
+        select(Ballot.choice, Account.display_name, VoterRecord.voter_key)
+        .join(
+            VoterRecord,
+            (VoterRecord.vote_id == Ballot.vote_id) & (VoterRecord.voter_key == Ballot.voter_key),
+        )
+        .join(Account, Account.id == VoterRecord.account_id)
+        .where(Ballot.vote_id == vote.id, counted)
+    )
+    ordered = sorted(named, key=lambda row: (mask_name(row[1]), row[2]))
+    return [PublishedChoice(Choice(c), None, mask_name(name)) for c, name, _ in ordered]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """``verifyTally``: the hash chain, the receipts, the counted ballots and the result agree.
+
+    ``head_hash`` is the last link's hash: whoever notes it down can later tell whether the
+    whole log was rewritten, which no check inside one database can.
+    """
+
+    ok: bool
+    problems: list[str]
+    log_entries: int
+    receipts: int
+    counted_ballots: int
+    head_hash: str | None
+    recount: Tally | None
+
+
+def _replay_open(links: list[LogLink]) -> dict[str, str]:
+    """An open vote's last choice per voter, replaying its casts and changes in log order."""
+    choices: dict[str, str] = {}
+    for link in links:
+        if link.kind in ("cast", "recast"):
+            data = link.data
+            choices[str(data.get("voter"))] = str(data.get("choice"))
+    return choices
+
+
+def _compare(logged: dict[str, str], stored: dict[str, str], what: str, show: bool) -> list[str]:
+    differing = sorted(
+        key for key in logged.keys() | stored.keys() if logged.get(key) != stored.get(key)
+    )
+    if not show:
+        return [f"{what} {key}: the counted ballot does not match the log" for key in differing]
+    return [
+        f"{what} {key}: counted as {stored.get(key, 'nothing')}, "
+        f"logged as {logged.get(key, 'nothing')}"
+        for key in differing
+    ]
+
+
+def audit(
+    vote: Vote,
+    links: list[LogLink],
+    receipts: list[str],
+    counted: list[tuple[uuid.UUID, Choice, str | None]],
+) -> tuple[list[str], Tally | None]:
+    """Every disagreement between the log, the receipts, the ballots and the stored result.
+
+    Pure, so that anyone holding a copy of the published data can run the same check.
+    """
+    problems = chain_problems(links)
+    if not links or links[0].kind != "open":
+        problems.append("the log does not begin with the vote's rule")
+    elif links[0].data != rule_payload(vote):
+        problems.append("the vote's stored rule differs from the rule its log opened with")
+    cast_receipts = sorted(str(data.get("receipt")) for data in of_kind(links, "cast"))
+    if cast_receipts != sorted(receipts):
+        problems.append(
+            f"the log records {len(cast_receipts)} first ballots, "
+            f"the register {len(receipts)} receipts, and they differ"
+        )
+    if len(counted) != len(receipts):
+        problems.append(f"{len(counted)} ballots are counted but {len(receipts)} voters have voted")
+    closed = vote.closed_at is not None
+    show = closed or not (vote.secret or vote.hide_results_until_close)
+    if vote.secret:
+        if not closed:
+            return problems, None
+        logged = {str(d.get("ballot")): str(d.get("choice")) for d in of_kind(links, "choice")}
+        stored = {str(ballot_id): choice.value for ballot_id, choice, _ in counted}
+        problems += _compare(logged, stored, "ballot", show)
+    else:
+        logged = _replay_open(links)
+        stored = {str(key): choice.value for _, choice, key in counted}
+        problems += _compare(logged, stored, "voter", show)
+        if not closed:
+            return problems, None
+    try:
+        recount = count((Choice(value) for value in logged.values()), tally_rule(vote))
+    except ValueError:
+        return [*problems, "the log holds a choice that is not for, against or abstain"], None
+    if vote.result != recount.as_dict():
+        problems.append("the stored result differs from the tally recomputed from the log")
+    closes = of_kind(links, "close")
+    if len(closes) != 1 or links[-1].kind != "close":
+        problems.append("the log does not end with exactly one close entry")
+    elif closes[0].get("result") != recount.as_dict():
+        problems.append("the log's close entry differs from the tally recomputed from the log")
+    return problems, recount
+
+
+async def verify_tally(
+    session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
+) -> Verification:
+    vote = await _readable(session, principal, vote_id)
+    entries = await session.scalars(
+        select(BallotLogEntry).where(BallotLogEntry.vote_id == vote.id).order_by(BallotLogEntry.seq)
+    )
+    links = [LogLink(e.seq, e.kind, e.payload, e.prev_hash, e.entry_hash) for e in entries]
+    receipts = list(
+        await session.scalars(select(VoterRecord.receipt).where(VoterRecord.vote_id == vote.id))
+    )
+    rows = await session.execute(
+        select(Ballot.id, Ballot.choice, Ballot.voter_key).where(
+            Ballot.vote_id == vote.id, Ballot.superseded.is_(False)
+        )
+    )
+    counted = [(ballot_id, Choice(choice), key) for ballot_id, choice, key in rows]
+    problems, recount = audit(vote, links, receipts, counted)
+    return Verification(
+        ok=not problems,
+        problems=problems,
+        log_entries=len(links),
+        receipts=len(receipts),
+        counted_ballots=len(counted),
+        head_hash=links[-1].entry_hash if links else None,
+        recount=recount,
+    )
