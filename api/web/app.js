@@ -143,7 +143,7 @@ function renderTopics(topics) {
 
 async function support(proposalId, button, item) {
   const data = await graphql(
-    `mutation($id: UUID!) { supportProposal(proposalId: $id) {
+    `mutation($id: UUID!) { supportProposal(id: $id) {
        __typename ... on Proposal { supportCount viewerSupports } ... on Error { code message } } }`,
     { id: proposalId },
   );
