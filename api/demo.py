@@ -5,6 +5,8 @@ residents) are added as ORM objects in two flushes instead of one service call e
 the demo password is hashed once (argon2 costs ~95 ms a hash). The structure (community,
 grids, accounts, posts, login codes) still goes through the services, which validate it.
 The rows are generated from a fixed seed, so every demo database is the same.
+The council on top of them (topics, meetings, votes) is ``api.demo_council``'s, played
+through the council's services.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.demo_council import Register, load_council
 from api.settings import Settings
 from domain.credentials import hash_password
 from domain.database import Database
+from domain.electorate import is_adult
 from domain.models import AccountKind, Community, Grid, Household, PostRole, Resident, ResidentTag
+from domain.models.base import utcnow
 from domain.personal_data import PersonalDataCipher, id_number_check_digit, mask_id_number
 from domain.principal import Principal
 from domain.services.accounts import (
@@ -54,6 +59,7 @@ ROLE_LABELS: dict[str, str] = {
     PostRole.DEPUTY_CHIEF: "副网格长",
     PostRole.GRID_MEMBER: "网格员",
     PostRole.MICRO_GRID_MEMBER: "红色微网格员",
+    "property": "物业公司",
 }
 GRID_ROLES = (
     ("cadre", PostRole.CADRE),
@@ -117,6 +123,7 @@ class _DemoBuilder:
         self.rng = random.Random(SEED)
         self.password_hash = hash_password(DEMO_PASSWORD)
         self.staff: list[StaffLogin] = []
+        self.accounts: dict[str, uuid.UUID] = {}
         self.used_ids: set[str] = set()
 
     async def build(self, code_ttl: timedelta) -> DemoLogins:
@@ -124,9 +131,14 @@ class _DemoBuilder:
         admin = await self._account(community.id, "admin", "admin", "社区", admin=True)
         principal = Principal(account_id=admin, community_id=community.id, kind=AccountKind.ADMIN)
         micro_posts: dict[uuid.UUID, uuid.UUID] = {}
+        stairwell_staff: dict[uuid.UUID, uuid.UUID] = {}
         stairwells: list[tuple[Grid, str, str]] = []
+        grids: dict[str, Grid] = {}
+        grid_numbers: dict[str, int] = {}
         for number, (grid_name, units) in enumerate(GRIDS, start=1):
             grid = await create_grid(self.session, principal, name=grid_name, parent_id=None)
+            grids[grid_name] = grid
+            grid_numbers[grid_name] = number
             for prefix, role in GRID_ROLES:
                 account = await self._account(community.id, f"{prefix}{number}", role, grid_name)
                 await create_post(
@@ -147,14 +159,33 @@ class _DemoBuilder:
                     role=PostRole.MICRO_GRID_MEMBER,
                 )
                 micro_posts[micro.id] = post.id
+                stairwell_staff[micro.id] = account
                 stairwells.append((micro, building, unit))
+                grids[micro.name] = micro
+                grid_numbers[micro.name] = number
         households = self._households(community.id, stairwells, micro_posts)
         self.session.add_all(households)
         await self.session.flush()
         residents = [r for h in households for r in self._residents(community.id, h.id)]
         self.session.add_all(residents)
         await self.session.flush()
-        codes = await self._login_codes(community.id, households, residents, code_ttl)
+        coded = self._code_residents(households, residents)
+        await self._account(community.id, "wuye", "property", "物业服务中心")
+        await load_council(
+            self.session,
+            Register(
+                community_id=community.id,
+                admin=principal,
+                accounts=self.accounts,
+                grids=grids,
+                grid_numbers=grid_numbers,
+                stairwell_staff=stairwell_staff,
+                households=households,
+                residents=residents,
+                reserved=frozenset(r.household_id for r in coded),
+            ),
+        )
+        codes = await self._login_codes(community.id, households, coded, code_ttl)
         return DemoLogins(community=COMMUNITY_NAME, staff=self.staff, residents=codes)
 
     async def _account(
@@ -173,6 +204,7 @@ class _DemoBuilder:
         self.staff.append(
             StaffLogin(username, DEMO_PASSWORD, ROLE_LABELS[role], display_name, grid)
         )
+        self.accounts[username] = account.id
         return account.id
 
     def _households(
@@ -278,23 +310,38 @@ class _DemoBuilder:
     def _mobile(self) -> str:
         return self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
 
+    def _code_residents(
+        self, households: list[Household], residents: list[Resident]
+    ) -> list[Resident]:
+        """Adults with a phone in different grids, as a grid contact would pick them.
+
+        Chosen before the council is played: their households are kept out of every topic
+        and ballot, so each of them can log in and cast a first ballot in the open votes.
+        """
+        step = len(households) // CODE_RESIDENTS
+        now = utcnow()
+        chosen: list[Resident] = []
+        for index in range(CODE_RESIDENTS):
+            for household in households[index * step :]:
+                members = [r for r in residents if r.household_id == household.id]
+                adult = next((r for r in members if r.phone and is_adult(r.birth_date, now)), None)
+                if adult is not None:
+                    chosen.append(adult)
+                    break
+        return chosen
+
     async def _login_codes(
         self,
         community_id: uuid.UUID,
         households: list[Household],
-        residents: list[Resident],
+        coded: list[Resident],
         ttl: timedelta,
     ) -> list[ResidentLogin]:
-        """Codes for adults with a phone in different grids, as a grid contact would hand out."""
         address = {h.id: f"{h.building}{h.unit}{h.room}" for h in households}
-        step = len(households) // CODE_RESIDENTS
-        wanted = [households[i * step].id for i in range(CODE_RESIDENTS)]
         logins: list[ResidentLogin] = []
-        for household_id in wanted:
-            members = [r for r in residents if r.household_id == household_id]
-            resident = next((r for r in members if r.phone), members[0])
+        for resident in coded:
             code = await issue_login_code_as_system(self.session, community_id, resident.id, ttl)
-            logins.append(ResidentLogin(resident.name, address[household_id], code))
+            logins.append(ResidentLogin(resident.name, address[resident.household_id], code))
         return logins
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from api.demo import DEMO_PASSWORD, load_demo
+from api.demo_topics import TOPICS
 from api.settings import Settings
 from domain.credentials import use_fast_password_hashing
 from domain.database import Database, open_database
@@ -17,16 +19,35 @@ from domain.migrate import upgrade
 from domain.models import (
     Account,
     AccountKind,
+    AgendaItem,
+    Attendance,
+    Choice,
+    Electorate,
     Grid,
     GridLevel,
     GridPost,
     Household,
     LoginCode,
+    Meeting,
+    MeetingKind,
     PostRole,
+    Proposal,
+    ProposalCategory,
+    ProposalStatus,
+    ProposalSupport,
+    ProposalTransition,
+    Rating,
     Resident,
+    Resolution,
+    Vote,
 )
 from domain.personal_data import PersonalDataCipher, normalize_id_number, normalize_phone
+from domain.principal import Principal
+from domain.services.ballots import cast, verify_tally
+from domain.services.overdue import EscalationLevel, overdue_queue
+from domain.services.principals import load_principal
 from domain.services.sessions import login_with_code, login_with_password
+from domain.services.votes import VoteStatus, status_of, voter_statuses
 
 TODAY = date(2026, 11, 25)
 
@@ -56,7 +77,8 @@ async def test_demo_has_the_promised_shape(database: Database, settings: Setting
         residents = await session.scalar(select(func.count(Resident.id)))
         roles = set(await session.scalars(select(GridPost.role)))
         posts = {p.id: p for p in await session.scalars(select(GridPost))}
-        usernames = set(await session.scalars(select(Account.username)))
+        named = select(Account.username).where(Account.username.is_not(None))
+        usernames = set(await session.scalars(named))
     assert levels.count(GridLevel.GRID) == 4
     assert 8 <= levels.count(GridLevel.MICRO_GRID) <= 12
     assert len(households) == 200
@@ -69,9 +91,15 @@ async def test_demo_has_the_promised_shape(database: Database, settings: Setting
             assert posts[household.contact_post_id].grid_id == household.grid_id
     assert {login.username for login in logins.staff} == usernames
     assert {login.password for login in logins.staff} == {DEMO_PASSWORD}
-    assert {"社区书记", "包联社区干部", "网格长", "副网格长", "网格员", "红色微网格员"} <= {
-        login.role for login in logins.staff
-    }
+    assert {
+        "社区书记",
+        "包联社区干部",
+        "网格长",
+        "副网格长",
+        "网格员",
+        "红色微网格员",
+        "物业公司",
+    } <= {login.role for login in logins.staff}
     assert len(logins.residents) == 3
 
 
@@ -134,22 +162,162 @@ async def test_demo_loads_only_into_an_empty_database(
     assert await load_demo(database, settings, today=TODAY) is None
     async with database.read() as session:
         assert await session.scalar(select(func.count(Household.id))) == 200
-        assert await session.scalar(select(func.count(Account.id))) == 27
+        staff = select(func.count(Account.id)).where(Account.kind != AccountKind.RESIDENT)
+        assert await session.scalar(staff) == 28
+        assert await session.scalar(select(func.count(Proposal.id))) == len(TOPICS) + 1
 
 
 async def test_demo_is_the_same_every_time(
     database: Database, settings: Settings, tmp_path: Path
 ) -> None:
-    """A fixed seed: two fresh databases get the same people (ids and codes aside)."""
+    """A fixed seed: two fresh databases get the same people and council (ids, codes aside)."""
     other = open_database(f"sqlite+aiosqlite:///{tmp_path / 'other.sqlite3'}")
     try:
         await upgrade(other.write_engine)
         people = []
+        council = []
         for db in (database, other):
             await load_demo(db, settings, today=TODAY)
             async with db.read() as session:
                 rows = await session.execute(select(Resident.name, Resident.id_number_hash))
                 people.append(sorted(tuple(row) for row in rows))
+                topics = sorted(
+                    tuple(r) for r in await session.execute(select(Proposal.title, Proposal.status))
+                )
+                closed = select(Vote.result).where(Vote.result.is_not(None))
+                council.append((topics, list(await session.scalars(closed))))
     finally:
         await other.dispose()
     assert people[0] == people[1]
+    assert council[0] == council[1]
+
+
+async def _admin(database: Database) -> Principal:
+    async with database.read() as session:
+        account = await session.scalar(select(Account.id).where(Account.username == "admin"))
+        assert account is not None
+        principal = await load_principal(session, account)
+    assert principal is not None
+    return principal
+
+
+async def test_demo_shows_every_step_of_the_council(database: Database, settings: Settings) -> None:
+    """Issue 3's promise: topics in every state, with the history that got them there."""
+    await load_demo(database, settings, today=TODAY)
+    async with database.read() as session:
+        topics = list(await session.scalars(select(Proposal)))
+        transitions = list(
+            await session.scalars(
+                select(ProposalTransition).order_by(
+                    ProposalTransition.created_at, ProposalTransition.id
+                )
+            )
+        )
+        supports = list(await session.scalars(select(ProposalSupport)))
+        ratings = list(await session.scalars(select(Rating)))
+        resolutions = list(await session.scalars(select(Resolution)))
+    assert {t.status for t in topics} == set(ProposalStatus)
+    assert {c for c in ProposalCategory if c is not ProposalCategory.OTHER} <= {
+        t.category for t in topics
+    }
+    anonymous = [t for t in topics if t.anonymous]
+    assert len(anonymous) == 1
+    assert anonymous[0].raised_by_account_id is None and anonymous[0].raised_by_resident_id is None
+    by_id = {t.id: t for t in topics}
+    [merged] = [t for t in topics if t.status is ProposalStatus.MERGED]
+    assert merged.merged_into_id is not None
+    assert by_id[merged.merged_into_id].category is ProposalCategory.PARKING
+    history: dict[object, list[ProposalTransition]] = {}
+    for transition in transitions:
+        history.setdefault(transition.proposal_id, []).append(transition)
+    for topic in topics:  # in time order, each transition starts where the last one ended
+        steps = history[topic.id]
+        assert steps[0].from_status is None
+        for before, after in itertools.pairwise(steps):
+            assert after.from_status is before.to_status
+        assert steps[-1].to_status is topic.status
+    [declined] = [t for t in topics if t.status is ProposalStatus.DECLINED]
+    assert history[declined.id][-1].reason
+    reopened = [
+        t for t in topics if any(s.from_status is ProposalStatus.CLOSED for s in history[t.id])
+    ]
+    assert len(reopened) == 1 and reopened[0].status is ProposalStatus.IN_PROGRESS
+    closed = {t.id for t in topics if t.status is ProposalStatus.CLOSED}
+    assert closed and closed <= {r.proposal_id for r in ratings}
+    submitted = [t for t in topics if t.status is ProposalStatus.SUBMITTED and not t.anonymous]
+    assert any(s.proposal_id == submitted[0].id for s in supports)
+    assert all(r.contact_name and r.deadline for r in resolutions)
+    admin = await _admin(database)
+    async with database.read() as session:
+        queue = await overdue_queue(session, admin, escalation_days=(7, 14))
+    assert EscalationLevel.ADMIN in {item.level for item in queue}
+
+
+async def test_demo_meetings_have_agenda_attendance_and_minutes(
+    database: Database, settings: Settings
+) -> None:
+    await load_demo(database, settings, today=TODAY)
+    now = datetime.now(UTC)
+    async with database.read() as session:
+        meetings = list(await session.scalars(select(Meeting).order_by(Meeting.starts_at)))
+        agenda = list(await session.scalars(select(AgendaItem)))
+        attendance = list(await session.scalars(select(Attendance)))
+    past, report, upcoming = meetings
+    assert past.kind is MeetingKind.DELIBERATION and past.starts_at < now and past.minutes
+    assert report.kind is MeetingKind.REPORT_BACK and report.starts_at < now and report.minutes
+    assert upcoming.kind is MeetingKind.DELIBERATION and upcoming.starts_at > now
+    upcoming_items = sorted(i.sort_order for i in agenda if i.meeting_id == upcoming.id)
+    assert upcoming_items == [1, 2, 3]
+    present = [a for a in attendance if a.meeting_id == past.id]
+    assert sum(a.resident_id is not None for a in present) >= 5
+    assert [a.name for a in present if a.resident_id is None] == ["孙桂兰（3号楼1单元租户）"]
+
+
+async def test_demo_votes_are_open_closed_and_verified(
+    database: Database, settings: Settings
+) -> None:
+    await load_demo(database, settings, today=TODAY)
+    admin = await _admin(database)
+    now = datetime.now(UTC)
+    async with database.read() as session:
+        votes = list(await session.scalars(select(Vote)))
+        checks = {vote.id: await verify_tally(session, admin, vote.id) for vote in votes}
+    for check in checks.values():
+        assert check.ok and check.problems == [], check.problems
+    live = [v for v in votes if status_of(v, now) is VoteStatus.OPEN]
+    assert any(v.secret for v in live) and any(not v.secret for v in live)
+    assert all(checks[v.id].receipts > 0 for v in live)
+    [closed] = [v for v in votes if v.closed_at is not None]
+    assert closed.result is not None and closed.result["passed"] is True
+    recount = checks[closed.id].recount
+    assert recount is not None and recount.as_dict() == closed.result
+    assert checks[closed.id].counted_ballots == closed.result["ballots"] >= 10
+    [panel] = [v for v in votes if v.electorate is Electorate.PANEL]
+    assert panel.electorate_size == 5 and status_of(panel, now) is VoteStatus.OPEN
+
+
+async def test_demo_codes_belong_to_residents_who_may_still_vote(
+    database: Database, settings: Settings
+) -> None:
+    """Whoever tries the web page with a printed code can cast a first ballot."""
+    logins = await load_demo(database, settings, today=TODAY)
+    assert logins is not None
+    now = datetime.now(UTC)
+    async with database.transaction() as session:
+        votes = [
+            v
+            for v in await session.scalars(select(Vote))
+            if v.electorate is not Electorate.PANEL and status_of(v, now) is VoteStatus.OPEN
+        ]
+        assert len(votes) == 2
+        for login in logins.residents:
+            issued = await login_with_code(
+                session, code=login.code, device_name="phone", refresh_ttl=timedelta(1)
+            )
+            principal = await load_principal(session, issued.account.id)
+            statuses = await voter_statuses(session, principal, votes)
+            for vote in votes:
+                assert statuses[vote.id].eligible, statuses[vote.id].reason
+                assert not statuses[vote.id].has_voted
+        receipt = await cast(session, principal, votes[0].id, Choice.FOR)
+        assert receipt.receipt and not receipt.changed
