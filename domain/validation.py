@@ -6,6 +6,10 @@ import unicodedata
 
 from domain.errors import InvalidInput
 
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
+"""Control, format (zero-width), surrogate, private-use and unassigned characters: none of them
+belongs in a name or an address, and zero-width ones make two different rows look alike."""
+
 
 def clean_text(field: str, value: str | None, *, max_length: int, required: bool = True) -> str:
     """Trimmed text within ``max_length`` characters, with no control characters."""
@@ -18,8 +22,8 @@ def clean_text(field: str, value: str | None, *, max_length: int, required: bool
         raise InvalidInput(field, "must not be empty")
     if len(text) > max_length:
         raise InvalidInput(field, f"must be at most {max_length} characters")
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
-        raise InvalidInput(field, "must not contain control characters")
+    if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
+        raise InvalidInput(field, "must not contain control or invisible characters")
     return text
 
 

@@ -172,7 +172,13 @@ async def update_household(
     if changes.get("grid_id") is not None and changes["grid_id"] != household.grid_id:
         await _check_micro_grid(session, who, changes["grid_id"])
         household.grid_id = changes["grid_id"]
-        household.contact_post_id = None  # the old contact does not cover the new grid
+        if household.contact_post_id is not None:
+            contact = await session.get(GridPost, household.contact_post_id)
+            still_covers = contact is not None and household.grid_id in await subtree_of(
+                session, who, contact.grid_id
+            )
+            if not still_covers:
+                household.contact_post_id = None  # a contact must cover the household
     for field in ("building", "unit", "room"):
         if changes.get(field) is not None:
             setattr(household, field, _address(field, changes[field]))

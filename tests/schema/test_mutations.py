@@ -354,6 +354,32 @@ async def test_moving_a_household_to_another_micro_grid_clears_its_contact(
     assert (moved["gridId"], moved["contactPostId"]) == (str(world.grids["M1b"]), None)
 
 
+async def test_moving_a_household_keeps_a_contact_whose_post_still_covers_it(
+    api: Api, world: World
+) -> None:
+    token = await api.login("chief1")
+    await succeed(
+        api,
+        world,
+        token,
+        call("assignHouseholdContact", householdId=household("H1a"), postId=post("chief1")),
+        HOUSEHOLD,
+        "Household",
+    )
+    moved = await succeed(
+        api,
+        world,
+        token,
+        call("updateHousehold", id=household("H1a"), changes={"gridId": grid("M1b")}),
+        HOUSEHOLD,
+        "Household",
+    )
+    assert (moved["gridId"], moved["contactPostId"]) == (
+        str(world.grids["M1b"]),
+        str(world.posts["chief1"]),
+    )
+
+
 async def test_an_address_taken_in_another_community_is_free_here(api: Api, world: World) -> None:
     token = await api.login("admin")
     same_as_hb = call("createHousehold", gridId=grid("M1a"), building="HB", unit="1", room="101")
@@ -517,6 +543,10 @@ BAD_INPUT: dict[str, tuple[Call, Expected]] = {
     "grid: empty name": (call("createGrid", name="  "), invalid("name")),
     "grid: 10,000-character name": (call("createGrid", name=LONG), invalid("name")),
     "grid: control character in the name": (call("createGrid", name="a\u0000b"), invalid("name")),
+    "grid: zero-width space in the name": (
+        call("createGrid", name="一\u200b网格"),
+        invalid("name"),
+    ),
     "grid: under a micro-grid": (
         call("createGrid", name="x", parentId=grid("M1a")),
         invalid("parentId"),
