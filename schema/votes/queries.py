@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import models
 from domain.errors import DomainError
 from domain.principal import Principal
-from domain.services import ballots, panels, votes
+from domain.services import ballot_audit, panels, votes
 from schema.context import Info
 from schema.errors import result_union, to_graphql_error
 from schema.votes.reading import read_settled, read_votes
@@ -69,7 +69,7 @@ class VoteQueryFields:
     )
     async def vote_receipts(self, info: Info, vote_id: uuid.UUID) -> ReceiptListResult:
         async def read(session: AsyncSession, who: Principal | None) -> ReceiptList:
-            receipts = await ballots.published_receipts(session, who, vote_id)
+            receipts = await ballot_audit.published_receipts(session, who, vote_id)
             return ReceiptList(vote_id=vote_id, receipts=receipts)
 
         return await read_settled(info, vote_id, read)
@@ -82,7 +82,7 @@ class VoteQueryFields:
     async def vote_choices(self, info: Info, vote_id: uuid.UUID) -> ChoiceListResult:
         async def read(session: AsyncSession, who: Principal | None) -> ChoiceList:
             vote = await votes.get_vote(session, who, vote_id)
-            found = await ballots.published_choices(session, who, vote_id)
+            found = await ballot_audit.published_choices(session, who, vote_id)
             return ChoiceList(
                 vote_id=vote_id,
                 secret=vote.secret,
@@ -100,7 +100,7 @@ class VoteQueryFields:
     )
     async def verify_tally(self, info: Info, vote_id: uuid.UUID) -> VerifyTallyResult:
         async def read(session: AsyncSession, who: Principal | None) -> VerifyResult:
-            return VerifyResult.of(vote_id, await ballots.verify_tally(session, who, vote_id))
+            return VerifyResult.of(vote_id, await ballot_audit.verify_tally(session, who, vote_id))
 
         return await read_settled(info, vote_id, read)
 

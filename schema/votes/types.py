@@ -9,7 +9,7 @@ from enum import Enum
 import strawberry
 
 from domain import models
-from domain.services import ballots, panels, votes
+from domain.services import ballot_audit, ballots, panels, votes
 from domain.tally import Tally as DomainTally
 
 Electorate = strawberry.enum(
@@ -210,7 +210,7 @@ class VerifyResult:
     recount: Tally | None
 
     @staticmethod
-    def of(vote_id: uuid.UUID, found: ballots.Verification) -> VerifyResult:
+    def of(vote_id: uuid.UUID, found: ballot_audit.Verification) -> VerifyResult:
         recount = (
             Tally.of(votes.PublishedTally(found.recount, False, True, None))
             if isinstance(found.recount, DomainTally)

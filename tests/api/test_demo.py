@@ -43,7 +43,8 @@ from domain.models import (
 )
 from domain.personal_data import PersonalDataCipher, normalize_id_number, normalize_phone
 from domain.principal import Principal
-from domain.services.ballots import cast, verify_tally
+from domain.services.ballot_audit import verify_tally
+from domain.services.ballots import cast
 from domain.services.overdue import EscalationLevel, overdue_queue
 from domain.services.principals import load_principal
 from domain.services.sessions import login_with_code, login_with_password
