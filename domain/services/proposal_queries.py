@@ -13,6 +13,7 @@ from domain.models import Proposal, ProposalCategory, ProposalStatus
 from domain.pagination import Page
 from domain.permissions import require_login
 from domain.principal import Principal
+from domain.services.grids import subtree_of
 from domain.services.proposal_access import get_proposal, proposals_readable
 from domain.services.topic_pages import topic_page
 
@@ -21,17 +22,19 @@ from domain.services.topic_pages import topic_page
 class ProposalFilter:
     status: ProposalStatus | None = None
     category: ProposalCategory | None = None
-    grid_id: uuid.UUID | None = None
+    grid_id: uuid.UUID | None = None  # this node and every node below it
 
 
-def _where(principal: Principal, where: ProposalFilter) -> list[ColumnElement[bool]]:
+async def _where(
+    session: AsyncSession, principal: Principal, where: ProposalFilter
+) -> list[ColumnElement[bool]]:
     clauses = [proposals_readable(principal)]
     if where.status is not None:
         clauses.append(Proposal.status == where.status)
     if where.category is not None:
         clauses.append(Proposal.category == where.category)
     if where.grid_id is not None:
-        clauses.append(Proposal.grid_id == where.grid_id)
+        clauses.append(Proposal.grid_id.in_(await subtree_of(session, principal, where.grid_id)))
     return clauses
 
 
@@ -46,7 +49,7 @@ async def list_proposals(
     who = require_login(principal)
     return await topic_page(
         session,
-        select(Proposal).where(*_where(who, where)),
+        select(Proposal).where(*await _where(session, who, where)),
         first=first,
         after=after,
         newest_first=True,
@@ -59,7 +62,10 @@ async def count_proposals(
 ) -> int:
     who = require_login(principal)
     return int(
-        await session.scalar(select(func.count(Proposal.id)).where(*_where(who, where))) or 0
+        await session.scalar(
+            select(func.count(Proposal.id)).where(*await _where(session, who, where))
+        )
+        or 0
     )
 
 

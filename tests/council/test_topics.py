@@ -152,3 +152,27 @@ async def test_twenty_concurrent_supports_by_one_resident_leave_one_row(
             )
         )
     assert count == 1
+
+
+async def test_filtering_topics_by_a_grid_includes_the_micro_grids_below_it(
+    api: Api, world: World
+) -> None:
+    admin = await api.login("admin")
+    in_m1a = await raised_id(
+        api, admin, "一号楼漏水", source="MEETING", gridId=str(world.grids["M1a"])
+    )
+    in_m1b = await raised_id(
+        api, admin, "二号楼漏水", source="MEETING", gridId=str(world.grids["M1b"])
+    )
+    await raised_id(api, admin, "五号楼漏水", source="MEETING", gridId=str(world.grids["M2a"]))
+
+    async def ids(grid: str) -> set[str]:
+        data = await api.ok(
+            "query($g: UUID!) { proposals(filter: {gridId: $g}) { edges { node { id } } } }",
+            {"g": str(world.grids[grid])},
+            admin,
+        )
+        return {edge["node"]["id"] for edge in data["proposals"]["edges"]}
+
+    assert await ids("G1") == {in_m1a, in_m1b}
+    assert await ids("M1a") == {in_m1a}
