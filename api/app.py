@@ -100,7 +100,15 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             events=self.state["events"],
             authenticate=self._authenticate,
             request_id=request.scope.get("state", {}).get("request_id", ""),
+            close_socket=_closer(request) if isinstance(request, WebSocket) else None,
         )
+
+
+def _closer(socket: WebSocket) -> Any:
+    async def close(code: int, reason: str) -> None:
+        await socket.close(code, reason)
+
+    return close
 
 
 def _http_error(status_code: int, message: str) -> Response:

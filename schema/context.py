@@ -50,6 +50,8 @@ class Context:
     authenticate: Authenticator
     request_id: str = ""
     connection_params: dict[str, Any] | None = None
+    close_socket: Callable[[int, str], Awaitable[None]] | None = None
+    """Closes this request's WebSocket with a code (4403: a revoked device's live sync)."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -31,3 +31,8 @@ def tally_channel(vote_id: uuid.UUID) -> str:
 
 def agenda_channel(meeting_id: uuid.UUID) -> str:
     return f"agenda:{meeting_id}"
+
+
+def sync_channel(community_id: uuid.UUID) -> str:
+    """A commit touched synced documents of this community (payload: collection, reemit)."""
+    return f"sync:{community_id}"

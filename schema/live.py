@@ -28,6 +28,11 @@ def _authorization(params: dict[str, Any] | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def connection_authorization(info: Info) -> str | None:
+    """The ``Authorization`` value of the socket's ``connection_init`` payload, if any."""
+    return _authorization(info.context.connection_params)
+
+
 async def subscriber(info: Info) -> Principal:
     context = info.context
     if context.principal is None:

@@ -6,9 +6,10 @@ import strawberry
 
 from schema.council import CouncilQueries
 from schema.registry_queries import RegistryQueries
+from schema.sync import SyncQueries
 from schema.votes import VoteQueries
 
 
 @strawberry.type
-class Query(RegistryQueries, CouncilQueries, VoteQueries):
+class Query(RegistryQueries, CouncilQueries, VoteQueries, SyncQueries):
     pass

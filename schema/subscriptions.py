@@ -5,9 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from schema.council.subscriptions import CouncilSubscriptions
+from schema.sync import SyncSubscriptions
 from schema.votes.subscriptions import VoteSubscriptions
 
 
 @strawberry.type
-class Subscription(CouncilSubscriptions, VoteSubscriptions):
+class Subscription(CouncilSubscriptions, VoteSubscriptions, SyncSubscriptions):
     pass

@@ -1,4 +1,10 @@
-"""SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
+"""SQLAlchemy models; importing this package registers every table on ``Base.metadata``.
+
+Every synced table gets the composite index ``(community_id, position, id)`` here, in one
+place, so that a sync pull is an index range scan whatever the table's size.
+"""
+
+from sqlalchemy import Index
 
 from domain.models.accounts import (
     Account,
@@ -26,6 +32,16 @@ from domain.models.council import (
     Resolution,
 )
 from domain.models.households import Household, Resident, ResidentTag
+from domain.models.sync import (
+    ConflictStatus,
+    DeviceNotice,
+    DeviceSync,
+    RefusedPush,
+    SyncConflict,
+    SyncHorizon,
+    SyncScope,
+)
+from domain.models.visits import VisitCategory, VisitNote
 from domain.models.votes import (
     Ballot,
     BallotLogEntry,
@@ -39,6 +55,10 @@ from domain.models.votes import (
     VoterRecord,
 )
 
+for _table in list(Base.metadata.tables.values()):
+    if {"community_id", "position", "deleted"} <= set(_table.c.keys()):
+        Index(f"ix_{_table.name}_sync", _table.c.community_id, _table.c.position, _table.c.id)
+
 __all__ = [
     "Account",
     "AccountKind",
@@ -51,7 +71,10 @@ __all__ = [
     "Channel",
     "Choice",
     "Community",
+    "ConflictStatus",
     "Device",
+    "DeviceNotice",
+    "DeviceSync",
     "Electorate",
     "Grid",
     "GridLevel",
@@ -73,11 +96,17 @@ __all__ = [
     "ProposalTransition",
     "Rating",
     "RefreshToken",
+    "RefusedPush",
     "Resident",
     "ResidentTag",
     "Resolution",
+    "SyncConflict",
+    "SyncHorizon",
+    "SyncScope",
     "Synced",
     "Threshold",
+    "VisitCategory",
+    "VisitNote",
     "Vote",
     "VoterRecord",
 ]

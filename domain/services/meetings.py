@@ -222,8 +222,12 @@ async def record_attendance(
     *,
     resident_id: uuid.UUID | None,
     name: str | None,
+    attendance_id: uuid.UUID | None = None,
 ) -> Attendance:
-    """A resident from the register, or just a name for a neighbour without an account."""
+    """A resident from the register, or just a name for a neighbour without an account.
+
+    ``attendance_id`` is the id a phone minted when it recorded the attendance offline.
+    """
     who, meeting = await meeting_to_run(session, principal, meeting_id)
     if resident_id is not None:
         resident = await session.scalar(
@@ -250,7 +254,7 @@ async def record_attendance(
     else:
         shown = clean_text("name", name, max_length=NAME_MAX)
     attendance = Attendance(
-        id=uuid.uuid4(),
+        id=attendance_id or uuid.uuid4(),
         community_id=who.community_id,
         meeting_id=meeting.id,
         resident_id=resident_id,
@@ -258,6 +262,24 @@ async def record_attendance(
         recorded_by_id=who.account_id,
     )
     session.add(attendance)
+    await session.flush()
+    return attendance
+
+
+async def remove_attendance(
+    session: AsyncSession, principal: Principal | None, attendance_id: uuid.UUID
+) -> Attendance:
+    """A mistaken attendance record, withdrawn by staff who run the meeting (a soft delete)."""
+    who = require_staff(principal)
+    attendance = await session.scalar(
+        select(Attendance).where(
+            Attendance.id == attendance_id, Attendance.community_id == who.community_id
+        )
+    )
+    if attendance is None:
+        raise NotFound("attendance", attendance_id)
+    await meeting_to_run(session, who, attendance.meeting_id)
+    attendance.deleted = True
     await session.flush()
     return attendance
 

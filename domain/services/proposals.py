@@ -67,6 +67,7 @@ class NewProposal:
     grid_id: uuid.UUID | None = None
     resident_id: uuid.UUID | None = None
     attachments: Sequence[Reference] = ()
+    proposal_id: uuid.UUID | None = None  # minted by a phone offline; else a fresh one
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ async def raise_proposal(
                 )
     day = today()
     proposal = Proposal(
-        id=uuid.uuid4(),
+        id=new.proposal_id or uuid.uuid4(),
         community_id=who.community_id,
         title=title,
         description=description,

@@ -9,6 +9,7 @@ from schema.mutations.auth import AuthMutations
 from schema.mutations.grids import GridMutations
 from schema.mutations.households import HouseholdMutations
 from schema.mutations.residents import ResidentMutations
+from schema.sync import SyncMutations
 from schema.votes import VoteMutations
 
 
@@ -20,6 +21,7 @@ class Mutation(
     ResidentMutations,
     CouncilMutations,
     VoteMutations,
+    SyncMutations,
 ):
     pass
 

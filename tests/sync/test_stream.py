@@ -1,0 +1,90 @@
+"""streamX: every commit in scope after it happens, the writer's own included, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from api.events import LocalEventBus
+from domain.database import Database
+from domain.services.principals import load_principal
+from schema import schema
+from schema.context import Context, SchemaConfig
+from tests.sync.client import new_id, row, stream_query
+from tests.world import CIPHER, World
+
+
+async def _context(database: Database, bus: LocalEventBus, principal: Any) -> Context:
+    async def authenticate(_authorization: str | None) -> Any:
+        async with database.read() as session:
+            return await load_principal(session, principal.account_id, principal.device_id)
+
+    return Context(
+        db=database,
+        principal=principal,
+        cipher=CIPHER,
+        tokens=None,  # type: ignore[arg-type]
+        config=SchemaConfig(),
+        events=bus,
+        authenticate=authenticate,
+    )
+
+
+async def test_a_push_reaches_the_stream_of_every_phone_in_scope(
+    database: Database, world: World
+) -> None:
+    from dataclasses import replace
+
+    from domain.models import Device
+    from tests.sync.client import push_query
+
+    bus = LocalEventBus()
+    async with database.transaction() as session:
+        devices = [
+            Device(community_id=world.community, account_id=world.accounts[name], name=name)
+            for name in ("member1a", "chief1", "chief2")
+        ]
+        session.add_all(devices)
+    principals = []
+    for device in devices:
+        async with database.read() as session:
+            found = await load_principal(session, device.account_id, device.id)
+        principals.append(replace(found, device_id=device.id))  # type: ignore[type-var]
+    streams = [
+        await schema.subscribe(
+            stream_query("visitNote"),
+            variable_values={"headers": {"Authorization": "Bearer x"}},
+            context_value=await _context(database, bus, p),
+        )
+        for p in principals
+    ]
+    firsts = [asyncio.ensure_future(anext(s)) for s in streams]  # type: ignore[arg-type]
+    await asyncio.sleep(0.2)
+    note = {
+        "id": new_id(),
+        "householdId": str(world.households["H1a"]),
+        "category": "need",
+        "text": "楼道灯坏了",
+        "followUp": True,
+        "deleted": False,
+    }
+    result = await schema.execute(
+        push_query("visitNote"),
+        variable_values={"visitNotePushRow": [row(note)]},
+        context_value=await _context(database, bus, principals[0]),
+    )
+    assert result.errors is None, result.errors
+    got = await asyncio.wait_for(asyncio.gather(firsts[0], firsts[1]), 10)
+    for event in got:
+        bulk = event.data["streamVisitNote"]
+        assert [d["id"] for d in bulk["documents"]] == [note["id"]]
+        assert bulk["checkpoint"]["updatedAt"] == bulk["documents"][0]["updatedAt"]
+    await asyncio.sleep(2.5)  # a poll later the other grid's stream has still nothing
+    assert not firsts[2].done()
+    for pending in firsts:
+        pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pending
+    for stream in streams:
+        await stream.aclose()  # type: ignore[union-attr]
