@@ -85,9 +85,12 @@ class Resident:
     household_id: uuid.UUID
     phone: Protected
     id_number: Protected
-    birth_year: int | None
-    tags: list[ResidentTag]
-    party_member: bool
+    birth_year: int | None = strawberry.field(description="null where personal data is hidden")
+    tags: list[ResidentTag] | None = strawberry.field(
+        description="一老一小一弱一特; null where personal data is hidden (a child's status is "
+        "sensitive under PIPL)"
+    )
+    party_member: bool | None = strawberry.field(description="null where personal data is hidden")
     updated_at: datetime
 
     @strawberry.field
@@ -103,9 +106,9 @@ class Resident:
             household_id=row.household_id,
             phone=Protected.of(mask_phone(row.phone) if row.phone else None, pii_visible),
             id_number=Protected.of(row.id_number_masked, pii_visible),
-            birth_year=row.birth_date.year if row.birth_date else None,
-            tags=[models.ResidentTag(tag) for tag in row.tags],
-            party_member=row.party_member,
+            birth_year=row.birth_date.year if row.birth_date and pii_visible else None,
+            tags=[models.ResidentTag(tag) for tag in row.tags] if pii_visible else None,
+            party_member=row.party_member if pii_visible else None,
             updated_at=row.updated_at,
         )
 

@@ -37,7 +37,10 @@ def id_number_of(resident: str) -> str:
 MASKED_PHONE = re.compile(r"^1[3-9]\d\*{4}\d{4}$")
 MASKED_ID_NUMBER = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 
-RESIDENT_FIELDS = "id name phone { value hiddenReason } idNumber { value hiddenReason }"
+RESIDENT_FIELDS = (
+    "id name phone { value hiddenReason } idNumber { value hiddenReason } "
+    "tags birthYear partyMember"
+)
 ONE_RESIDENT = (
     f"query($id: UUID!) {{ resident(id: $id) {{ ... on Resident {{ {RESIDENT_FIELDS} }} }} }}"
 )
@@ -183,6 +186,13 @@ async def test_a_resident_sees_their_own_data_masked_and_a_housemate_s_hidden(
         assert view["H1a-x"]["idNumber"] == masked("120104********" + id_number_of("H1a-x")[-4:])
         assert view["H1a-y"]["phone"] == HIDDEN
         assert view["H1a-y"]["idNumber"] == HIDDEN
+        own, housemate = view["H1a-x"], view["H1a-y"]
+        assert (own["tags"], own["birthYear"], own["partyMember"]) == (["ELDERLY"], 1980, False)
+        assert (housemate["tags"], housemate["birthYear"], housemate["partyMember"]) == (
+            None,
+            None,
+            None,
+        )
 
 
 # --- the full value: one logged request ------------------------------------------------------
