@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import http
+import math
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -26,6 +28,7 @@ from api.logs import configure_logging
 from api.middleware import BodySizeLimit, RequestId
 from api.pg_events import PostgresEventBus
 from api.settings import Settings
+from api.sync_fast_path import fast_pull_response
 from api.tokens import TokenService
 from api.web_page import web_routes
 from domain.database import Database, open_database
@@ -33,12 +36,13 @@ from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
 from schema import SchemaLimits, build_schema
 from schema.context import Context, SchemaConfig
+from schema.sync.fast_pull import FastPull
 
 
 class ChanglangGraphQL(GraphQL[Context, None]):
     """Builds a fresh ``Context`` per request: principal, loaders, session factory."""
 
-    def __init__(self, settings: Settings, state: dict[str, Any]) -> None:
+    def __init__(self, settings: Settings, state: dict[str, Any], fast_paths: bool = True) -> None:
         schema = build_schema(
             SchemaLimits(
                 max_depth=settings.max_query_depth,
@@ -57,6 +61,15 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             max_page_size=settings.max_page_size,
             refresh_ttl=timedelta(seconds=settings.refresh_token_seconds),
             login_code_ttl=timedelta(seconds=settings.login_code_seconds),
+            offline_ballot_grace=timedelta(seconds=settings.offline_ballot_grace_seconds),
+            max_device_clock_skew=timedelta(seconds=settings.max_device_clock_skew_seconds),
+        )
+        self.fast_pull = (
+            FastPull(
+                schema, max_tokens=settings.max_query_tokens, max_depth=settings.max_query_depth
+            )
+            if fast_paths
+            else None
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,11 +77,36 @@ class ChanglangGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self._fast(request) or await self.run(request)
         except HTTPException as exc:
             response = _http_error(exc.status_code, exc.reason)
         await response(scope, receive, send)
+
+    async def _fast(self, request: Request) -> Response | None:
+        """A sync pull of the known shape skips per-field execution (``schema.sync.fast_pull``)."""
+        if self.fast_pull is None:
+            return None
+        return await fast_pull_response(
+            self.fast_pull,
+            request,
+            self.state["db"],
+            self._authenticate,
+            self._get_stream_transport_from_headers,
+        )
+
+    def encode_json(self, data: object) -> str:
+        """orjson, as the fast path writes; the standard library only for what orjson refuses.
+
+        Text, not bytes: strawberry sends bytes over a WebSocket as a binary frame, which
+        graphql-ws clients (RxDB's among them) refuse.
+        """
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            encoded = super().encode_json(data)
+            return encoded if isinstance(encoded, str) else encoded.decode()
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strict JSON over HTTP: UTF-8 only, and an object (a list is refused as a batch).
@@ -101,7 +139,17 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             authenticate=self._authenticate,
             request_id=request.scope.get("state", {}).get("request_id", ""),
             close_socket=_closer(request) if isinstance(request, WebSocket) else None,
+            device_time_ms=_device_time(request.headers.get("x-device-time")),
         )
+
+
+def _device_time(value: str | None) -> float | None:
+    """``X-Device-Time``: the phone's clock in ms since 1970; anything else counts as absent."""
+    try:
+        found = float(value) if value is not None and len(value) <= 20 else None
+    except ValueError:
+        return None
+    return found if found is not None and math.isfinite(found) else None
 
 
 def _closer(socket: WebSocket) -> Any:
@@ -121,10 +169,13 @@ def _http_error(status_code: int, message: str) -> Response:
     )
 
 
-def create_app(settings: Settings, db: Database | None = None) -> Starlette:
-    """The ASGI app. Pass ``db`` to share an already open database (tests do)."""
+def create_app(
+    settings: Settings, db: Database | None = None, *, fast_paths: bool = True
+) -> Starlette:
+    """The ASGI app. Pass ``db`` to share an already open database (tests do); ``fast_paths``
+    off answers everything through the general executor (the reference, for tests)."""
     state: dict[str, Any] = {"db": db, "events": LocalEventBus()}
-    graphql = ChanglangGraphQL(settings, state)
+    graphql = ChanglangGraphQL(settings, state, fast_paths)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

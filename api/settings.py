@@ -46,6 +46,11 @@ class Settings:
     max_query_tokens: int = 2_000
     max_aliases: int = 30
     max_page_size: int = 100
+    offline_ballot_grace_seconds: int = 24 * 3600
+    """A ballot recorded offline before a vote closed counts if it arrives this long after."""
+    max_device_clock_skew_seconds: int = 300
+    """How far a phone's clock (its ``X-Device-Time`` header) may be off when it syncs a
+    ballot: its cast time is trusted only within this."""
     introspection: bool | None = None  # None: on in development, off in production
     log_json: bool = True
 
@@ -99,6 +104,8 @@ class Settings:
             ("MAX_QUERY_TOKENS", "max_query_tokens"),
             ("MAX_ALIASES", "max_aliases"),
             ("MAX_PAGE_SIZE", "max_page_size"),
+            ("OFFLINE_BALLOT_GRACE_SECONDS", "offline_ballot_grace_seconds"),
+            ("MAX_DEVICE_CLOCK_SKEW_SECONDS", "max_device_clock_skew_seconds"),
         ):
             raw = get(name)
             if raw:

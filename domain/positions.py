@@ -13,10 +13,13 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import event, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, attributes
 
-from domain.models import ChangeCounter, Synced
+from domain.models import ChangeCounter, Household, Resident, SyncDeparture, Synced, VisitNote
+
+FOLLOWERS: tuple[type[Resident] | type[VisitNote], ...] = (Resident, VisitNote)
+"""Rows that belong to a household and move with it (their scope is its grid node)."""
 
 
 class PositionStampingSession(Session):
@@ -33,7 +36,49 @@ def _changed_synced_rows(session: Session) -> list[Synced]:
     return rows
 
 
+def _old(row: Synced, key: str) -> Any:
+    """The value an attribute had before this flush, if it changed (else None)."""
+    history = attributes.get_history(row, key)
+    if history.deleted and history.added and history.deleted[0] != history.added[0]:
+        return history.deleted[0]
+    return None
+
+
+def _departures(session: Session) -> list[Household]:
+    """Record every row leaving a grid node in this flush, so that devices covering the old
+    node get a tombstone for it; return the households that moved (their residents and
+    visit notes are re-stamped with them, so devices covering the new node receive them)."""
+    moved: list[Household] = []
+    rehoused: list[tuple[Synced, uuid.UUID]] = []
+    for row in list(session.dirty):
+        if isinstance(row, Household) and (old_grid := _old(row, "grid_id")) is not None:
+            moved.append(row)
+            session.add(_departure(row, old_grid))
+        elif isinstance(row, FOLLOWERS) and (old_home := _old(row, "household_id")) is not None:
+            rehoused.append((row, old_home))
+    if rehoused:
+        homes = {home for _, home in rehoused}
+        found = session.connection().execute(
+            select(Household.id, Household.grid_id).where(Household.id.in_(homes))
+        )
+        grids = {home: grid for home, grid in found}
+        for row, home in rehoused:
+            if home in grids:
+                session.add(_departure(row, grids[home]))
+    return moved
+
+
+def _departure(row: Synced, grid_id: uuid.UUID) -> SyncDeparture:
+    return SyncDeparture(
+        community_id=row.community_id,
+        source_table=str(row.__tablename__),  # type: ignore[attr-defined]
+        document_id=row.id,
+        grid_id=grid_id,
+    )
+
+
 def _stamp(session: Session, _flush_context: Any, _instances: Any) -> None:
+    moved = _departures(session)
     by_community: dict[uuid.UUID, list[Synced]] = defaultdict(list)
     for row in _changed_synced_rows(session):
         by_community[row.community_id].append(row)
@@ -49,6 +94,14 @@ def _stamp(session: Session, _flush_context: Any, _instances: Any) -> None:
         first = last - len(rows) + 1
         for offset, row in enumerate(rows):
             row.position = first + offset
+    for household in moved:
+        for follower in FOLLOWERS:
+            connection.execute(
+                update(follower)
+                .where(follower.household_id == household.id)
+                .values(position=household.position)
+                .execution_options(synchronize_session=False)
+            )
 
 
 event.listen(PositionStampingSession, "before_flush", _stamp)

@@ -37,6 +37,8 @@ class SchemaConfig:
     login_code_ttl: timedelta = timedelta(days=1)
     rating_floor: float = 3.0
     escalation_days: tuple[int, int] = (7, 14)
+    offline_ballot_grace: timedelta = timedelta(hours=24)
+    max_device_clock_skew: timedelta = timedelta(minutes=5)
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     close_socket: Callable[[int, str], Awaitable[None]] | None = None
     """Closes this request's WebSocket with a code (4403: a revoked device's live sync)."""
+    device_time_ms: float | None = None
+    """The phone's clock as it sent the request (``X-Device-Time``, ms since 1970)."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -64,6 +65,10 @@ class Field:
     key: str | None = None  # the name the writer receives the value under (snake_case)
     normalize: Callable[[Any], Any] | None = None  # as the writer would store it (pure)
     description: str = ""
+    sealed: bool = False
+    """Written by a device, never necessarily read back: the server may send null for it (a
+    secret ballot's choice). A null master value then matches what the device sent, and the
+    device's value is never kept anywhere else (refused rows, the conflict inbox)."""
 
     @property
     def client_owned(self) -> bool:
@@ -97,6 +102,8 @@ class Actor:
 
     principal: Principal
     cipher: PersonalDataCipher
+    device_time_ms: float | None = None  # the phone's clock as it sent this push
+    max_clock_skew: timedelta = timedelta(minutes=5)
 
 
 class Writer(Protocol):
@@ -138,6 +145,11 @@ class SyncedType:
     writer: Writer | None = None  # None: pull-only
     grid_scoped: bool = True  # False: the scope does not depend on grid posts
     grid_of: Callable[[], SQLValue] | None = None  # for the conflict inbox
+    moves: bool = False
+    """Rows may leave a grid node (``domain.positions`` records each departure): a device
+    whose scope covered the old node gets a tombstone for them."""
+    moves_with: Callable[[], InstrumentedAttribute[Any]] | None = None
+    """The household column of rows that leave with their household (residents, notes)."""
 
     @property
     def prefix(self) -> str:

@@ -7,11 +7,14 @@ sent to a device only to remove them (no longer in its scope) carry nothing but 
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, literal, null, select, true
 
-from sync.declaration import SyncedType
+from sync.declaration import Kind, SyncedType
 from sync.values import to_wire
 
 
@@ -33,11 +36,39 @@ def statement(collection: SyncedType, in_scope: ColumnElement[bool] | None = Non
     ).where(true())
 
 
+def _converter(kind: Kind) -> Callable[[Any], Any]:
+    """``to_wire`` for one kind, with the common value type short-cut (same results)."""
+    if kind is Kind.TEXT:
+        return lambda value: value if type(value) is str else to_wire(kind, value)
+    if kind is Kind.ID:
+        return lambda value: str(value) if type(value) is uuid.UUID else to_wire(kind, value)
+    return partial(to_wire, kind)
+
+
+def to_documents(collection: SyncedType, rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Result rows as wire documents: ``id``, every field, ``updatedAt``, ``deleted``."""
+    fields = [(spec.wire, _converter(spec.kind)) for spec in collection.fields]
+    found = []
+    for row in rows:
+        document: dict[str, Any] = {"id": str(row[0])}
+        for (wire, convert), value in zip(fields, row[3:], strict=True):
+            document[wire] = convert(value)
+        document["updatedAt"] = float(row[1])
+        document["deleted"] = bool(row[2])
+        found.append(document)
+    return found
+
+
 def to_document(collection: SyncedType, row: Any) -> dict[str, Any]:
-    """One result row as the wire document: ``id``, every field, ``updatedAt``, ``deleted``."""
-    document: dict[str, Any] = {"id": str(row[0])}
-    for index, spec in enumerate(collection.fields, start=3):
-        document[spec.wire] = to_wire(spec.kind, row[index])
-    document["updatedAt"] = float(row[1])
-    document["deleted"] = bool(row[2])
-    return document
+    """One result row as the wire document."""
+    return to_documents(collection, (row,))[0]
+
+
+def bare(collection: SyncedType, document_id: Any, position: int) -> dict[str, Any]:
+    """A tombstone that reveals nothing but the id: a row the device may no longer hold."""
+    return {
+        "id": str(document_id),
+        **{spec.wire: None for spec in collection.fields},
+        "updatedAt": float(position),
+        "deleted": True,
+    }

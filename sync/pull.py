@@ -12,12 +12,15 @@ hands back a normal checkpoint of the new scope. No reset is needed on the phone
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from domain.models import Household, SyncDeparture
 from sync import documents
 from sync.checkpoint import Checkpoint, after
 from sync.declaration import ScopeSpec, SyncedType
@@ -48,16 +51,18 @@ def _definitely(predicate: ColumnElement[bool]) -> ColumnElement[bool]:
     return func.coalesce(predicate, false())
 
 
-async def normal_page(
-    session: AsyncSession,
-    collection: SyncedType,
-    scope: ScopeSpec,
-    scope_print: str,
-    cursor: Checkpoint | None,
-    limit: int,
-) -> Page:
+async def _rows(session: AsyncSession, statement: Select[Any]) -> Sequence[Any]:
+    """Through the session's connection: plain column rows need no ORM result processing."""
+    connection = await session.connection()
+    return (await connection.execute(statement)).all()
+
+
+def normal_statement(
+    collection: SyncedType, scope: ScopeSpec, cursor: Checkpoint | None, limit: int
+) -> Select[Any]:
+    """One keyset range, scope filtered before the limit (``bench/pull_cost.py`` explains it)."""
     model = collection.model
-    statement = (
+    return (
         documents.statement(collection)
         .where(
             model.community_id == scope.community_id,
@@ -67,8 +72,111 @@ async def normal_page(
         .order_by(model.position, model.id)
         .limit(limit)
     )
-    rows = (await session.execute(statement)).all()
-    found = [documents.to_document(collection, row) for row in rows]
+
+
+Row = tuple[int, uuid.UUID, dict[str, Any]]
+"""A page entry: its position, its id (the keyset) and the document."""
+
+
+def _departures(
+    collection: SyncedType,
+    scope: ScopeSpec,
+    old_grids: frozenset[uuid.UUID] | None,
+    cursor: Checkpoint | None,
+    since: int,
+    limit: int,
+) -> list[Select[Any]]:
+    """Rows that left ``old_grids`` (a household moved, a resident re-housed) after ``since``
+    and are outside ``scope`` now: tombstones for a device that may still hold them. A
+    household's departure also takes its residents and visit notes. Each statement is an
+    index range over the departures past the cursor, ``limit`` at most."""
+    if not collection.moves or scope.grid_ids is None:
+        return []
+    model = collection.model
+
+    def outside(document_id: Any) -> ColumnElement[bool]:
+        inside = collection.source(select(model.id)).where(
+            model.id == document_id, collection.scope(scope)
+        )
+        return not_(exists(inside))
+
+    def departed(table: str) -> list[ColumnElement[bool]]:
+        found = [
+            SyncDeparture.community_id == scope.community_id,
+            SyncDeparture.source_table == table,
+            SyncDeparture.position > since,
+        ]
+        if old_grids is not None:
+            found.append(SyncDeparture.grid_id.in_(old_grids))
+        return found
+
+    departure: Any = SyncDeparture
+    own: Select[Any] = (
+        select(departure.position, departure.document_id.label("id"))
+        .where(
+            *departed(model.__table__.name),  # type: ignore[attr-defined]
+            after(SyncDeparture.position, SyncDeparture.document_id, cursor),
+            outside(SyncDeparture.document_id),
+        )
+        .order_by(SyncDeparture.position, SyncDeparture.document_id)
+        .limit(limit)
+    )
+    statements: list[Select[Any]] = [own]
+    if collection.moves_with is not None:
+        moved: Any = aliased(model)
+        household = getattr(moved, collection.moves_with().key)
+        via: Select[Any] = (
+            select(SyncDeparture.position, moved.id.label("id"))
+            .join(moved, household == SyncDeparture.document_id)
+            .where(
+                *departed(Household.__tablename__),
+                after(SyncDeparture.position, moved.id, cursor),
+                outside(moved.id),
+            )
+            .order_by(SyncDeparture.position, moved.id)
+            .limit(limit)
+        )
+        statements.append(via)
+    return statements
+
+
+async def _page_rows(
+    session: AsyncSession,
+    collection: SyncedType,
+    statement: Select[Any],
+    tombstones: list[Select[Any]],
+    limit: int,
+) -> tuple[Sequence[Any], list[dict[str, Any]]]:
+    """The first ``limit`` of the documents and the departure tombstones, in keyset order:
+    the rows (``id, position`` first) and the documents."""
+    rows = await _rows(session, statement)
+    found = documents.to_documents(collection, rows)
+    if not tombstones:
+        return rows, found
+    merged: list[tuple[int, uuid.UUID, tuple[Any, ...], dict[str, Any]]] = [
+        (int(row[1]), row[0], (row[0], row[1]), doc) for row, doc in zip(rows, found, strict=True)
+    ]
+    for tombstones_statement in tombstones:
+        for position, document_id in await _rows(session, tombstones_statement):
+            bare = documents.bare(collection, document_id, position)
+            merged.append((int(position), document_id, (document_id, position), bare))
+    merged.sort(key=lambda entry: (entry[0], entry[1]))
+    del merged[limit:]
+    return [entry[2] for entry in merged], [entry[3] for entry in merged]
+
+
+async def normal_page(
+    session: AsyncSession,
+    collection: SyncedType,
+    scope: ScopeSpec,
+    scope_print: str,
+    cursor: Checkpoint | None,
+    limit: int,
+) -> Page:
+    statement = normal_statement(collection, scope, cursor, limit)
+    since = cursor.position - 1 if cursor is not None else -1
+    tombstones = _departures(collection, scope, scope.grid_ids, cursor, since, limit)
+    rows, found = await _page_rows(session, collection, statement, tombstones, limit)
     if not rows:
         start = cursor or Checkpoint(0, "", scope_print)
         return Page([], Checkpoint(start.position, start.last_id, scope_print))
@@ -103,8 +211,10 @@ async def replay_page(
         .order_by(model.position, model.id)
         .limit(limit)
     )
-    rows = (await session.execute(statement)).all()
-    found = [documents.to_document(collection, row) for row in rows]
+    tombstones = _departures(
+        collection, scope, replay.held.grid_ids, replay.cursor, replay.base, limit
+    )
+    rows, found = await _page_rows(session, collection, statement, tombstones, limit)
     if len(rows) < limit:
         last_position = int(rows[-1][1]) if rows else 0
         if last_position > replay.base:

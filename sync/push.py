@@ -145,6 +145,7 @@ class _Batch:
             if master is None and doc_id in self.existing:
                 await self._refuse(row, raw_id, NotFound(self.collection.name, doc_id))
                 return
+            master = unsealed(self.collection, master, row.new)
             outcome = merge(self.collection.client_fields, row.assumed, master, row.new)
             if outcome.taken_as_sent:
                 if master is not None and (
@@ -173,7 +174,10 @@ class _Batch:
 
     async def _refuse(self, row: PushRow, raw_id: str, error: DomainError) -> None:
         self.result.refused.add(raw_id)
-        sent = {"assumedMasterState": row.assumed, "newDocumentState": row.new}
+        sent = {
+            "assumedMasterState": sealed(self.collection, row.assumed),
+            "newDocumentState": sealed(self.collection, row.new),
+        }
         await refusals.refuse(
             self.session, self.scope, self.collection.name, raw_id, error.code, error.message, sent
         )
@@ -184,8 +188,34 @@ class _Batch:
         master = final.get(doc_id) if doc_id is not None else None
         if raw_id in self.result.refused:
             self.result.answers.append(master or tombstone(self.collection, raw_id))
-        elif master is not None and differs(self.collection.client_fields, master, row.new):
+        elif master is not None and differs(
+            self.collection.client_fields, unsealed(self.collection, master, row.new) or {}, row.new
+        ):
             self.result.answers.append(master)
+
+
+def unsealed(
+    collection: SyncedType, master: dict[str, Any] | None, sent: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The master for comparing with what a device sent: a sealed field the server withholds
+    (null) compares equal to the device's value, so a retry is taken as sent."""
+    if master is None:
+        return None
+    withheld = {
+        f.wire: sent.get(f.wire)
+        for f in collection.fields
+        if f.sealed and master.get(f.wire) is None
+    }
+    return {**master, **withheld} if withheld else master
+
+
+def sealed(collection: SyncedType, document: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A device's row as it may be kept server-side: sealed fields dropped (a refused secret
+    ballot must not be stored beside its voter, nor hashed into a dedupe key)."""
+    if document is None:
+        return None
+    names = {f.wire for f in collection.fields if f.sealed}
+    return {key: (None if key in names else value) for key, value in document.items()}
 
 
 def _as_id(value: Any) -> uuid.UUID | None:

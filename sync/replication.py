@@ -8,7 +8,7 @@ plans a normal page or a scope replay, and runs the one statement that fetches d
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -59,28 +59,46 @@ def request(
     return Request(collection, scope, fingerprint(collection, scope.grid_ids), cursor, limit)
 
 
-async def _held(session: AsyncSession, req: Request) -> tuple[str, bool]:
-    """The fingerprint of what the device may hold, and whether the replay starts over."""
+Held = tuple[str, bool, str]
+"""A replay's plan: what the device may hold, whether the replay starts over, what it surely
+has (fingerprints)."""
+
+
+def _common(
+    left: frozenset[uuid.UUID] | None, right: frozenset[uuid.UUID] | None
+) -> frozenset[uuid.UUID] | None:
+    """The grid nodes both scopes cover (None: the whole community)."""
+    if left is None:
+        return right
+    return left if right is None else left & right
+
+
+async def _held(session: AsyncSession, req: Request) -> Held:
+    """What the device may hold, whether the replay starts over, and what it surely has."""
     cursor = req.cursor
     assert cursor is not None
     if not cursor.rescoping:
-        return cursor.scope, True
+        return cursor.scope, True, cursor.scope
     assert cursor.held is not None and cursor.target is not None
     if cursor.target == req.current:
-        return cursor.held, False
+        return cursor.held, False, cursor.scope
     community = req.scope.community_id
-    grids = union(
-        await recall(session, community, cursor.held),
-        await recall(session, community, cursor.target),
-    )
+    target = await recall(session, community, cursor.target)
+    grids = union(await recall(session, community, cursor.held), target)
     held = fingerprint(req.collection, grids)
     await remember(session, community, held, grids)
-    return held, True
+    # The interrupted replay may already have sent removals for what the old scope covers
+    # and its target does not (a volunteer moved away, then back before the replay ended):
+    # the device surely has only what both cover, complete up to the same base.
+    kept = _common(await recall(session, community, cursor.scope), target)
+    have = fingerprint(req.collection, kept)
+    await remember(session, community, have, kept)
+    return held, True, have
 
 
 async def bookkeeping(
     session: AsyncSession, req: Request, *, acknowledged: bool = True
-) -> tuple[str, bool] | None:
+) -> Held | None:
     community = req.scope.community_id
     await remember(session, community, req.current, req.scope.grid_ids)
     if acknowledged:
@@ -91,7 +109,7 @@ async def bookkeeping(
     return await _held(session, req)
 
 
-async def page(session: AsyncSession, req: Request, held: tuple[str, bool] | None) -> Page:
+async def page(session: AsyncSession, req: Request, held: Held | None) -> Page:
     community = req.scope.community_id
     await check_horizon(session, community, req.collection.name, req.acknowledged)
     if req.limit == 0:
@@ -101,14 +119,17 @@ async def page(session: AsyncSession, req: Request, held: tuple[str, bool] | Non
             session, req.collection, req.scope, req.current, req.cursor, req.limit
         )
     assert req.cursor is not None
-    held_print, restart = held
-    replay = replay_from(
-        req.cursor,
-        await recall(session, community, req.cursor.scope),
-        await recall(session, community, held_print),
-        held_print,
-        req.scope,
-        restart,
+    held_print, restart, have_print = held
+    replay = replace(
+        replay_from(
+            req.cursor,
+            await recall(session, community, have_print),
+            await recall(session, community, held_print),
+            held_print,
+            req.scope,
+            restart,
+        ),
+        have_print=have_print,
     )
     return await replay_page(session, req.collection, req.scope, req.current, replay, req.limit)
 

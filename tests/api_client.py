@@ -16,7 +16,12 @@ SECRET = "test-secret-key-0123456789-abcdefghijklmnopq"
 
 
 def test_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"secret_key": SECRET, "pii_key": PII_KEY}
+    # Votes in tests fix their result at the close unless a test gives offline ballots a grace.
+    values: dict[str, Any] = {
+        "secret_key": SECRET,
+        "pii_key": PII_KEY,
+        "offline_ballot_grace_seconds": 0,
+    }
     values.update(overrides)
     return Settings(**values)
 

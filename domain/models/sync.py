@@ -130,3 +130,16 @@ class SyncHorizon(Base):
     )
     collection: Mapped[str] = mapped_column(String(40), primary_key=True)
     purged_through: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class SyncDeparture(Synced, Base):
+    """A row that left a grid node (a household moved to another micro-grid, a resident to
+    another household): devices whose scope covered ``grid_id`` get a tombstone for it on
+    their next pull. ``source_table`` names the moved row's table; a household's departure also
+    removes the rows that belong to it (its residents, its visit notes)."""
+
+    __tablename__ = "sync_departure"
+
+    source_table: Mapped[str] = mapped_column(String(40), nullable=False)
+    document_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    grid_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, InCommunity, UTCDateTime, enum_type
+from domain.models.base import Base, InCommunity, Synced, UTCDateTime, enum_type
 
 
 class Electorate(StrEnum):
@@ -97,6 +97,11 @@ class Vote(InCommunity, Base):
     created_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("account.id"), nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    offline_grace_seconds: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    """How long after ``closes_at`` a ballot recorded offline before it may still arrive;
+    the result is fixed only once this window has passed."""
 
 
 class VoterRecord(InCommunity, Base):
@@ -178,3 +183,41 @@ class BallotLogEntry(InCommunity, Base):
     payload: Mapped[str] = mapped_column(String(2000), nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class OfflineBallotStatus(StrEnum):
+    COUNTED = "counted"
+    SUPERSEDED = "superseded"  # a later-cast ballot of the same voter replaced it
+
+
+class OfflineBallot(Synced, Base):
+    """An in-person ballot recorded on a staff member's phone, possibly offline (synced).
+
+    ``id`` is the phone's client id (never the id of the counted ``Ballot`` row, which stays
+    random and unlinked). On a secret vote ``choice`` is always NULL: the choice lives only
+    in ``Ballot``, beside no voter. ``cast_at`` is the phone's clock (checked for skew when
+    it synced), ``received_at`` the server's. Only counted ballots get a row; a refused one
+    is kept as a refused push with its reason.
+    """
+
+    __tablename__ = "offline_ballot"
+    __table_args__ = (Index("ix_offline_ballot_voter", "vote_id", "voter_key"),)
+
+    vote_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("vote.id"), nullable=False)
+    resident_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("resident.id"), nullable=True
+    )
+    account_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("account.id"), nullable=True
+    )
+    voter_key: Mapped[str] = mapped_column(String(60), nullable=False)
+    choice: Mapped[Choice | None] = mapped_column(enum_type(Choice, "choice"), nullable=True)
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    clock_skew_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("account.id"), index=True, nullable=False
+    )
+    status: Mapped[OfflineBallotStatus] = mapped_column(
+        enum_type(OfflineBallotStatus, "offline_ballot_status"), nullable=False
+    )

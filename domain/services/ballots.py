@@ -20,10 +20,11 @@ the last word: a lost race becomes ``ALREADY_VOTED``, never a second counted bal
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -38,6 +39,8 @@ from domain.models import (
     Ballot,
     Channel,
     Choice,
+    OfflineBallot,
+    OfflineBallotStatus,
     Proposal,
     Resident,
     Vote,
@@ -49,6 +52,9 @@ from domain.principal import Principal
 from domain.services.votes import (
     DEAD,
     AlreadyVoted,
+    BallotSuperseded,
+    BallotTooLate,
+    ClockSkew,
     InvalidChangeToken,
     NotEligible,
     ProposalNotVotable,
@@ -56,6 +62,7 @@ from domain.services.votes import (
     VoteNotOpen,
     VoteStillOpen,
     append_log,
+    final_at,
     lock_vote,
     tally_rule,
 )
@@ -102,6 +109,10 @@ async def _check_open(session: AsyncSession, vote: Vote, now: datetime) -> None:
         raise VoteClosed("this vote has closed; its result is fixed")
     if now < vote.opens_at:
         raise VoteNotOpen(f"this vote opens at {vote.opens_at.isoformat()}")
+    await _check_votable(session, vote)
+
+
+async def _check_votable(session: AsyncSession, vote: Vote) -> None:
     status = await session.scalar(
         select(Proposal.status).where(Proposal.id == vote.proposal_id, Proposal.deleted.is_(False))
     )
@@ -140,6 +151,15 @@ async def _change(
     )
     if replaced.rowcount != 1:  # type: ignore[attr-defined]
         raise AlreadyVoted("your ballot was changed at the same moment; look again and retry")
+    record.updated_at = utcnow()  # when the voter's counted ballot was last cast
+    for earlier in await session.scalars(
+        select(OfflineBallot).where(
+            OfflineBallot.vote_id == vote.id,
+            OfflineBallot.voter_key == record.voter_key,
+            OfflineBallot.status == OfflineBallotStatus.COUNTED,
+        )
+    ):
+        earlier.status = OfflineBallotStatus.SUPERSEDED
     session.add(
         Ballot(
             id=uuid.uuid4(),
@@ -175,6 +195,7 @@ async def _cast(
     token: str | None,
     channel: Channel,
     recorded_by: uuid.UUID | None,
+    secret: str | None = None,
 ) -> CastReceipt:
     record = await session.scalar(
         select(VoterRecord).where(
@@ -185,7 +206,7 @@ async def _cast(
         return await _change(session, vote, record, account_id, choice, token, channel)
     if token is not None:
         raise InvalidChangeToken()
-    secret = new_voter_secret()
+    secret = secret or new_voter_secret()
     receipt = receipt_of(secret)
     session.add(
         VoterRecord(
@@ -285,10 +306,32 @@ async def record_in_person(
     token (to hand over on a slip) and nothing about anyone else's ballot.
     """
     who = require_staff(principal)
-    if (resident_id is None) == (account_id is None):
-        raise InvalidInput("residentId", "name either the resident or the account who votes")
     vote = await lock_vote(session, who, vote_id)
     await _check_open(session, vote, utcnow())
+    key, voter_account = await _voter_in_person(session, who, vote, resident_id, account_id)
+    return await _cast(
+        session,
+        vote,
+        key,
+        voter_account,
+        choice,
+        change_token,
+        Channel.IN_PERSON,
+        who.account_id,
+    )
+
+
+async def _voter_in_person(
+    session: AsyncSession,
+    who: Principal,
+    vote: Vote,
+    resident_id: uuid.UUID | None,
+    account_id: uuid.UUID | None,
+) -> tuple[str, uuid.UUID]:
+    """The voter's key under the vote's electorate and their account, if the staff member
+    covers them (someone they do not cover is unknown to them)."""
+    if (resident_id is None) == (account_id is None):
+        raise InvalidInput("residentId", "name either the resident or the account who votes")
     facts = await load_facts(
         session, who.community_id, account_id=account_id, resident_id=resident_id
     )
@@ -300,17 +343,123 @@ async def record_in_person(
     ):
         raise NotFound("resident" if resident_id else "account", voter_id)
     key = _eligible_key(vote, facts)
-    voter_account = await _account_of(session, facts)
-    return await _cast(
-        session,
-        vote,
-        key,
-        voter_account,
-        choice,
-        change_token,
-        Channel.IN_PERSON,
-        who.account_id,
+    return key, await _account_of(session, facts)
+
+
+_PHONE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,100}$")
+
+
+@dataclass(frozen=True)
+class OfflineCast:
+    """A ballot as a staff member's phone recorded it at a meeting, maybe offline.
+
+    ``cast_at`` and ``device_now`` are the phone's clock (when the ballot was given, and as
+    it synced); ``change_token`` is the voter's secret if the phone minted one (it hands it
+    over on a slip, and needs it to change a secret ballot later). Nothing here is stored.
+    """
+
+    ballot_id: uuid.UUID
+    vote_id: uuid.UUID
+    choice: Choice
+    cast_at: datetime
+    device_now: datetime | None
+    max_skew: timedelta
+    resident_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    change_token: str | None = None
+
+
+def _check_offline_times(vote: Vote, cast: OfflineCast, now: datetime) -> int:
+    """The phone clock's skew (ms) if the cast time may be trusted and counts."""
+    if cast.device_now is None:
+        raise ClockSkew("send the phone's clock (X-Device-Time) so its cast time can be checked")
+    skew = cast.device_now - now
+    if abs(skew) > cast.max_skew:
+        raise ClockSkew(
+            f"the phone's clock is {abs(skew.total_seconds()):.0f} s off the server's "
+            f"(at most {cast.max_skew.total_seconds():.0f} s); set its time and sync again"
+        )
+    if cast.cast_at > cast.device_now:
+        raise InvalidInput("castAt", "is later than the phone's own clock")
+    if cast.cast_at < vote.opens_at:
+        raise VoteNotOpen(f"cast before the vote opened ({vote.opens_at.isoformat()})")
+    if cast.cast_at >= vote.closes_at:
+        raise VoteClosed("cast after the vote closed")
+    if vote.closed_at is not None or now >= final_at(vote):
+        raise BallotTooLate(
+            f"arrived after {final_at(vote).isoformat()}, the end of the grace for ballots "
+            "recorded offline; the result is fixed"
+        )
+    return round(skew.total_seconds() * 1000)
+
+
+async def _counted_at(session: AsyncSession, vote: Vote, record: VoterRecord) -> datetime:
+    """When the voter's counted ballot was cast: the phone's time for one recorded offline,
+    the server's otherwise."""
+    offline = await session.scalar(
+        select(OfflineBallot.cast_at).where(
+            OfflineBallot.vote_id == vote.id,
+            OfflineBallot.voter_key == record.voter_key,
+            OfflineBallot.status == OfflineBallotStatus.COUNTED,
+        )
     )
+    return offline or record.updated_at or record.created_at
+
+
+async def record_offline(
+    session: AsyncSession, principal: Principal | None, cast: OfflineCast
+) -> OfflineBallot:
+    """An in-person ballot synced from a staff member's phone, counted by the vote's rules.
+
+    It counts if cast (by the phone's clock, whose skew is checked now) before the close and
+    received before the grace ends. A second ballot of the same voter follows the vote's
+    rule: where changes are allowed the later cast wins (on a secret vote only with the
+    voter's change token: nothing else can find their ballot), otherwise the first counted
+    stands. Same lock, same log, same unique indexes as every other ballot.
+    """
+    who = require_staff(principal)
+    vote = await lock_vote(session, who, cast.vote_id)
+    if await session.scalar(select(OfflineBallot.id).where(OfflineBallot.id == cast.ballot_id)):
+        raise AlreadyVoted("this ballot was recorded already")  # a concurrent copy of the push
+    now = utcnow()
+    skew = _check_offline_times(vote, cast, now)
+    await _check_votable(session, vote)
+    key, voter = await _voter_in_person(session, who, vote, cast.resident_id, cast.account_id)
+    token = cast.change_token
+    if token is not None and not _PHONE_TOKEN.match(token):
+        raise InvalidInput("changeToken", "mint it as 32 random bytes, base64url (43 characters)")
+    record = await session.scalar(
+        select(VoterRecord).where(VoterRecord.vote_id == vote.id, VoterRecord.voter_key == key)
+    )
+    if record is None:
+        await _cast(
+            session, vote, key, voter, cast.choice, None, Channel.IN_PERSON, who.account_id, token
+        )
+    else:
+        if not vote.allow_change:
+            raise AlreadyVoted(
+                "this voter's first counted ballot stands; the vote allows no change"
+            )
+        if cast.cast_at <= await _counted_at(session, vote, record):
+            raise BallotSuperseded("a ballot this voter cast later already counts")
+        await _change(session, vote, record, voter, cast.choice, token, Channel.IN_PERSON)
+    ballot = OfflineBallot(
+        id=cast.ballot_id,
+        community_id=vote.community_id,
+        vote_id=vote.id,
+        resident_id=cast.resident_id,
+        account_id=cast.account_id,
+        voter_key=key,
+        choice=None if vote.secret else cast.choice,
+        cast_at=cast.cast_at,
+        received_at=now,
+        clock_skew_ms=skew,
+        recorded_by_id=who.account_id,
+        status=OfflineBallotStatus.COUNTED,
+    )
+    session.add(ballot)
+    await _flush_ballot(session)
+    return ballot
 
 
 async def finalize(
@@ -328,7 +477,7 @@ async def finalize(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if vote is None or vote.closed_at is not None or now < vote.closes_at:
+    if vote is None or vote.closed_at is not None or now < final_at(vote):
         return vote
     rows = await session.execute(
         select(Ballot.id, Ballot.choice).where(
@@ -357,8 +506,11 @@ async def close_vote(
     if vote.closed_at is not None:
         return vote
     now = utcnow()
-    if now < vote.closes_at:
-        raise VoteStillOpen(f"this vote closes at {vote.closes_at.isoformat()}, not before")
+    if now < final_at(vote):
+        raise VoteStillOpen(
+            f"this vote's result is fixed at {final_at(vote).isoformat()} (its close plus the "
+            "grace for ballots recorded offline), not before"
+        )
     closed = await finalize(session, who.community_id, vote.id, now)
     assert closed is not None
     return closed

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -49,6 +49,7 @@ CALLERS = frozenset({PostRole.CADRE, PostRole.GRID_CHIEF})
 """Besides the admin, the grid's cadre and chief may call a vote for a topic in their grid."""
 
 QUORUM_BALLOTS_MAX = 1_000_000
+OFFLINE_GRACE_MAX = timedelta(days=7)
 
 
 class VoteNotOpen(DomainError):
@@ -72,6 +73,25 @@ class AlreadyVoted(DomainError):
 
     def __init__(self, message: str = "a ballot is already counted for this voter") -> None:
         super().__init__(message)
+
+
+class BallotTooLate(DomainError):
+    """A ballot recorded offline reached the server after the vote's grace window."""
+
+    code = "BALLOT_TOO_LATE"
+
+
+class ClockSkew(DomainError):
+    """The phone's clock is too far from the server's (or unknown): its cast time is not
+    trusted."""
+
+    code = "CLOCK_SKEW"
+
+
+class BallotSuperseded(DomainError):
+    """A ballot of the same voter cast later already counts (changes allowed: latest wins)."""
+
+    code = "BALLOT_SUPERSEDED"
 
 
 class InvalidChangeToken(DomainError):
@@ -108,6 +128,15 @@ class VoteRule:
     quorum_percent: int = 0
     allow_change: bool = False
     hide_results_until_close: bool = False
+    offline_grace: timedelta = timedelta(0)
+    """Ballots recorded offline before ``closes_at`` may arrive this long after it; the
+    result is fixed once it has passed (never earlier: a lone late ballot added to a
+    published result would show how its voter voted)."""
+
+
+def final_at(vote: Vote) -> datetime:
+    """When the result may be fixed: the close plus the grace for ballots recorded offline."""
+    return vote.closes_at + timedelta(seconds=vote.offline_grace_seconds or 0)
 
 
 def status_of(vote: Vote, now: datetime) -> VoteStatus:
@@ -119,8 +148,9 @@ def status_of(vote: Vote, now: datetime) -> VoteStatus:
 
 
 def is_due(vote: Vote, now: datetime) -> bool:
-    """Past its closing time but not yet finalized: the next read or write fixes its result."""
-    return vote.closed_at is None and now >= vote.closes_at
+    """Past its closing time (and the offline grace) but not yet finalized: the next read or
+    write fixes its result."""
+    return vote.closed_at is None and now >= final_at(vote)
 
 
 def tally_rule(vote: Vote) -> TallyRule:
@@ -134,7 +164,7 @@ def tally_rule(vote: Vote) -> TallyRule:
 
 def rule_payload(vote: Vote) -> dict[str, Any]:
     """The rule as the log's first entry records it (and ``verifyTally`` compares it)."""
-    return {
+    payload: dict[str, Any] = {
         "vote": str(vote.id),
         "proposal": str(vote.proposal_id),
         "electorate": vote.electorate.value,
@@ -150,6 +180,9 @@ def rule_payload(vote: Vote) -> dict[str, Any]:
         "allow_change": vote.allow_change,
         "hide_results_until_close": vote.hide_results_until_close,
     }
+    if vote.offline_grace_seconds:
+        payload["offline_grace_seconds"] = vote.offline_grace_seconds
+    return payload
 
 
 async def append_log(
@@ -309,6 +342,8 @@ def _check_rule(rule: VoteRule, opens_at: datetime, now: datetime) -> None:
         raise InvalidInput("closesAt", "must be in the future")
     if not 0 <= rule.quorum_percent <= 100:
         raise InvalidInput("quorumPercent", "must be between 0 and 100")
+    if not timedelta(0) <= rule.offline_grace <= OFFLINE_GRACE_MAX:
+        raise InvalidInput("offlineGrace", f"must be between 0 and {OFFLINE_GRACE_MAX}")
     if not 0 <= rule.quorum_ballots <= QUORUM_BALLOTS_MAX:
         raise InvalidInput("quorumBallots", f"must be between 0 and {QUORUM_BALLOTS_MAX}")
     panel = rule.electorate is Electorate.PANEL
@@ -380,6 +415,7 @@ async def put_to_vote(
         secret=rule.secret,
         allow_change=rule.allow_change,
         hide_results_until_close=rule.hide_results_until_close,
+        offline_grace_seconds=int(rule.offline_grace.total_seconds()),
         created_by_id=who.account_id,
         created_at=now,
     )

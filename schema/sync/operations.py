@@ -68,7 +68,12 @@ def push_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[..
             for row in rows or ()
             if row is not None
         ]
-        actor = Actor(principal, info.context.cipher)
+        actor = Actor(
+            principal,
+            info.context.cipher,
+            device_time_ms=info.context.device_time_ms,
+            max_clock_skew=info.context.config.max_device_clock_skew,
+        )
         async with info.context.db.transaction() as session:
             pushed = await push(session, actor, collection, given)
         if pushed.changed or pushed.reemit or pushed.refused:

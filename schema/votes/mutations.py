@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +51,7 @@ class VoteRuleInput:
     )
     hide_results_until_close: bool = False
 
-    def to_rule(self) -> votes.VoteRule:
+    def to_rule(self, offline_grace: timedelta = timedelta(0)) -> votes.VoteRule:
         return votes.VoteRule(
             electorate=models.Electorate(self.electorate),
             closes_at=self.closes_at,
@@ -64,6 +64,7 @@ class VoteRuleInput:
             quorum_percent=self.quorum_percent,
             allow_change=self.allow_change,
             hide_results_until_close=self.hide_results_until_close,
+            offline_grace=offline_grace,
         )
 
 
@@ -88,7 +89,10 @@ class VoteMutationFields:
     ) -> PutToVoteResult:
         async def work(session: AsyncSession) -> Vote:
             vote = await votes.put_to_vote(
-                session, info.context.principal, proposal_id, rule.to_rule()
+                session,
+                info.context.principal,
+                proposal_id,
+                rule.to_rule(info.context.config.offline_ballot_grace),
             )
             assert info.context.principal is not None
             return (await present(session, info.context.principal, [vote]))[0]

@@ -44,7 +44,7 @@ class VoteSubscriptions:
             yield vote.tally
             while True:
                 # Until the vote closes, wake at its closing time too: that read closes it.
-                until_close = (vote.closes_at - utcnow()).total_seconds() + 0.5
+                until_close = (vote.final_at - utcnow()).total_seconds() + 0.5
                 timeout = None if vote.tally.final else max(until_close, 0.5)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(anext(events), timeout)

@@ -106,6 +106,10 @@ class Vote:
     electorate_size: int = strawberry.field(description="counted when the vote was called")
     opens_at: datetime
     closes_at: datetime
+    final_at: datetime = strawberry.field(
+        description="when the result is fixed: the close plus the grace for ballots recorded "
+        "offline at meetings (cast before the close, synced after it)"
+    )
     quorum_ballots: int
     quorum_percent: int
     threshold: Threshold
@@ -133,6 +137,7 @@ class Vote:
             electorate_size=row.electorate_size,
             opens_at=row.opens_at,
             closes_at=row.closes_at,
+            final_at=votes.final_at(row),
             quorum_ballots=row.quorum_ballots,
             quorum_percent=row.quorum_percent,
             threshold=row.threshold,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sync.collections.attendance import ATTENDANCE
+from sync.collections.ballots import BALLOTS
 from sync.collections.households import HOUSEHOLDS
 from sync.collections.proposals import PROPOSALS
 from sync.collections.pull_only import GRIDS, NOTICES, POSTS
@@ -12,5 +13,15 @@ from sync.declaration import SyncedType
 
 COLLECTIONS: dict[str, SyncedType] = {
     c.name: c
-    for c in (HOUSEHOLDS, RESIDENTS, VISIT_NOTES, PROPOSALS, ATTENDANCE, GRIDS, POSTS, NOTICES)
+    for c in (
+        HOUSEHOLDS,
+        RESIDENTS,
+        VISIT_NOTES,
+        PROPOSALS,
+        BALLOTS,
+        ATTENDANCE,
+        GRIDS,
+        POSTS,
+        NOTICES,
+    )
 }

@@ -72,4 +72,5 @@ HOUSEHOLDS = SyncedType(
     scope=lambda scope: covers(Household.grid_id, scope),
     writer=HouseholdWriter(),
     grid_of=lambda: Household.grid_id,
+    moves=True,
 )

@@ -92,4 +92,6 @@ RESIDENTS = SyncedType(
     scope=lambda scope: covers(Household.grid_id, scope),
     writer=ResidentWriter(),
     grid_of=lambda: Household.grid_id,
+    moves=True,
+    moves_with=lambda: Resident.household_id,
 )

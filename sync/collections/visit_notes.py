@@ -76,4 +76,6 @@ VISIT_NOTES = SyncedType(
     scope=lambda scope: covers(Household.grid_id, scope),
     writer=VisitNoteWriter(),
     grid_of=lambda: Household.grid_id,
+    moves=True,
+    moves_with=lambda: VisitNote.household_id,
 )

@@ -18,7 +18,9 @@ class Subscription:
     def next(self, timeout: float = 10.0) -> dict[str, Any]:
         """The next ``data`` the server sends; answers pings; fails on an error message."""
         while True:
-            message = json.loads(self._socket.recv(timeout=timeout))
+            raw = self._socket.recv(timeout=timeout)
+            assert isinstance(raw, str), "graphql-transport-ws messages must be text frames"
+            message = json.loads(raw)
             if message["type"] == "ping":
                 self._socket.send(json.dumps({"type": "pong"}))
                 continue
@@ -37,7 +39,9 @@ def subscribed(
     with connect(url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
         payload = {"Authorization": f"Bearer {token}"} if token else {}
         socket.send(json.dumps({"type": "connection_init", "payload": payload}))
-        assert json.loads(socket.recv(timeout=10))["type"] == "connection_ack"
+        ack = socket.recv(timeout=10)
+        assert isinstance(ack, str), "graphql-transport-ws messages must be text frames"
+        assert json.loads(ack)["type"] == "connection_ack"
         request = {"query": query, "variables": variables}
         socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": request}))
         yield Subscription(socket)

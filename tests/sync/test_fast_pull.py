@@ -1,0 +1,224 @@
+"""The sync fast path answers a pull with the same bytes as the general executor.
+
+Two apps over one database: the reference answers everything through strawberry
+(``fast_paths=False``), the other takes the fast path for the pull operations it recognises.
+Documents are generated at random (seeded): unicode and JSON-hostile text, nulls, tag sets,
+tombstones, masked ID numbers, then a scope change so that bare tombstones are replayed.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from domain.database import Database
+from domain.models import Household, Resident, VisitCategory, VisitNote
+from schema import build_schema
+from schema.sync.fast_pull import FastPull
+from sync.collections import COLLECTIONS
+from tests import api_client
+from tests.api_client import Api
+from tests.sync.client import pull_query
+from tests.sync.seed import move_post
+from tests.world import World
+
+LIMIT = 20
+_CHARS = "aZ 0\"\\/\n\t\r\x01\x1f\u2028\u2029é居民楼😀\ufeff<>&'"
+
+
+def _text(rng: random.Random, size: int) -> str:
+    return "".join(rng.choice(_CHARS) for _ in range(rng.randint(1, size)))
+
+
+def _maybe(rng: random.Random, value: Any) -> Any:
+    return None if rng.random() < 0.3 else value
+
+
+async def _generate(db: Database, world: World, seed: int) -> None:
+    rng = random.Random(seed)
+    grids = [world.grids["M1a"], world.grids["M1b"], world.grids["M2a"]]
+    tags = ["elderly", "child", "vulnerable", "special_needs"]
+    async with db.transaction() as session:
+        for number in range(40):
+            household = Household(
+                id=uuid.uuid4(),
+                community_id=world.community,
+                grid_id=rng.choice(grids),
+                building=f"{number}{_text(rng, 6)}"[:20],
+                unit=_text(rng, 5),
+                room=str(rng.randint(100, 2000)),
+                deleted=rng.random() < 0.1,
+            )
+            session.add(household)
+            await session.flush()
+            for _person in range(rng.randint(0, 3)):
+                session.add(
+                    Resident(
+                        community_id=world.community,
+                        household_id=household.id,
+                        name=_text(rng, 20),
+                        phone=_maybe(rng, _text(rng, 11)),
+                        id_number_masked=_maybe(rng, f"120104********{rng.randint(0, 9999):04d}"),
+                        birth_date=_maybe(rng, date(rng.randint(1920, 2024), 2, 28)),
+                        tags=rng.sample(tags, rng.randint(0, 4)),
+                        party_member=rng.random() < 0.2,
+                        deleted=rng.random() < 0.15,
+                    )
+                )
+            for _note in range(rng.randint(0, 2)):
+                visited = datetime.fromtimestamp(rng.randint(0, 2**31) + rng.random(), tz=UTC)
+                session.add(
+                    VisitNote(
+                        community_id=world.community,
+                        household_id=household.id,
+                        author_account_id=world.accounts["member1a"],
+                        category=rng.choice(list(VisitCategory)),
+                        text=_text(rng, 200),
+                        follow_up=rng.random() < 0.5,
+                        visited_at=_maybe(rng, visited),
+                        deleted=rng.random() < 0.1,
+                    )
+                )
+        await session.flush()
+
+
+def _api(db: Database, *, fast: bool) -> Api:
+    app = create_app(api_client.test_settings(), db=db, fast_paths=fast)
+    return Api(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t"))
+
+
+def _selections(collection: str) -> dict[str, tuple[str, bool]]:
+    """Operation texts, and whether the fast path takes them."""
+    p = COLLECTIONS[collection].prefix
+    head = f"query Q($checkpoint: {p}InputCheckpoint, $limit: Int!)"
+    call = f"pull{p}(checkpoint: $checkpoint, limit: $limit)"
+    fields = [f.wire for f in COLLECTIONS[collection].fields]
+    last = fields[-1]
+    cp = "checkpoint { id updatedAt }"
+    return {
+        "full (the RxDB client's)": (pull_query(collection), True),
+        "partial, reordered": (
+            f"{head} {{ {call} {{ documents {{ deleted {last} id }}"
+            " checkpoint { updatedAt } } }",
+            True,
+        ),
+        "checkpoint first": (
+            f"{head} {{ {call} {{ checkpoint {{ updatedAt id }} documents {{ updatedAt id }} }} }}",
+            True,
+        ),
+        "an aliased field": (
+            f"{head} {{ {call} {{ documents {{ id other: {last} }} {cp} }} }}",
+            False,
+        ),
+        "__typename": (
+            f"{head} {{ {call} {{ documents {{ __typename id }} {cp} }} }}",
+            False,
+        ),
+        "a fragment": (
+            f"{head} {{ {call} {{ documents {{ ...D }} checkpoint {{ id updatedAt }} }} }}"
+            f" fragment D on {p}Document {{ id {last} }}",
+            False,
+        ),
+        "a directive": (
+            f"{head} {{ {call} {{ documents {{ id {last} @include(if: true) }}"
+            " checkpoint { id updatedAt } } }",
+            False,
+        ),
+    }
+
+
+async def _post(api: Api, query: str, variables: dict[str, Any], token: str) -> bytes:
+    response = await api.client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    return response.content
+
+
+async def _compare_pages(
+    reference: Api, fast: Api, token: str, query: str, key: str, checkpoint: Any = None
+) -> Any:
+    """Page through both; every page's bytes equal. Returns the last checkpoint."""
+    import orjson
+
+    while True:
+        variables = {"checkpoint": checkpoint, "limit": LIMIT}
+        expected = await _post(reference, query, variables, token)
+        assert await _post(fast, query, variables, token) == expected
+        page = orjson.loads(expected)["data"][key]
+        if "checkpoint" in page and "id" in page["checkpoint"]:
+            checkpoint = page["checkpoint"]
+        if len(page.get("documents", [])) < LIMIT or "id" not in page.get("checkpoint", {}):
+            return checkpoint
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_the_fast_path_writes_the_general_executors_bytes(
+    database: Database, world: World, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answered: list[bool] = []
+    original = FastPull.answer
+
+    async def spy(self: FastPull, *args: Any) -> bytes | None:
+        body = await original(self, *args)
+        answered.append(body is not None)
+        return body
+
+    monkeypatch.setattr(FastPull, "answer", spy)
+    await _generate(database, world, seed)
+    reference, fast = _api(database, fast=False), _api(database, fast=True)
+    recogniser = FastPull(build_schema(), max_tokens=2000, max_depth=10)
+    try:
+        tokens = {name: await reference.login(name) for name in ("member1a", "admin")}
+        for collection in ("resident", "household", "visitNote"):
+            key = f"pull{COLLECTIONS[collection].prefix}"
+            for label, (query, taken) in _selections(collection).items():
+                assert (recogniser.plan(query, None) is not None) is taken, label
+                for token in tokens.values():
+                    await _compare_pages(reference, fast, token, query, key)
+        assert answered and all(answered)  # every recognised pull took the fast path
+        # member1a moves to M1b: the replay sends bare tombstones for what M1a held
+        token = tokens["member1a"]
+        query = pull_query("resident")
+        held = await _compare_pages(reference, fast, token, query, "pullResident")
+        await move_post(database, world, "member1a", "M1b")
+        token = await reference.login("member1a")
+        await _compare_pages(reference, fast, token, query, "pullResident", held)
+        assert all(answered)
+    finally:
+        await reference.client.aclose()
+        await fast.client.aclose()
+
+
+async def test_errors_and_odd_requests_are_answered_alike(database: Database, world: World) -> None:
+    reference, fast = _api(database, fast=False), _api(database, fast=True)
+    try:
+        token = await reference.login("member1a")
+        query = pull_query("resident")
+        cases: list[tuple[str, dict[str, Any], str | None]] = [
+            (query, {"checkpoint": {"id": "forged~x", "updatedAt": 1.0}, "limit": 5}, token),
+            (query, {"checkpoint": None, "limit": 100_000}, token),
+            (query, {"checkpoint": None, "limit": "ten"}, token),
+            (query, {"checkpoint": None}, token),
+            (query, {"checkpoint": None, "limit": 5}, None),
+            (query, {"checkpoint": None, "limit": 5}, "not-a-token"),
+            (query.replace("limit: $limit", "limit: 3"), {"checkpoint": None}, token),
+        ]
+        for text, variables, who in cases:
+            headers = {"Authorization": f"Bearer {who}"} if who else {}
+            body = {"query": text, "variables": variables}
+            expected = await reference.client.post("/graphql", json=body, headers=headers)
+            found = await fast.client.post("/graphql", json=body, headers=headers)
+            assert (found.status_code, found.content) == (expected.status_code, expected.content)
+            assert found.headers["content-type"] == expected.headers["content-type"]
+    finally:
+        await reference.client.aclose()
+        await fast.client.aclose()
