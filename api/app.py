@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api.auth import authenticate
+from api.compaction_task import periodic_compaction
 from api.events import LocalEventBus
 from api.ledger_export import ledger_export_endpoint
 from api.logs import configure_logging
@@ -36,6 +37,7 @@ from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
 from schema import SchemaLimits, build_schema
 from schema.context import Context, SchemaConfig
+from schema.sync.commit_events import sync_event_publisher
 from schema.sync.fast_pull import FastPull
 
 
@@ -128,7 +130,8 @@ class ChanglangGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         db: Database = self.state["db"]
-        principal = await self._authenticate(request.headers.get("authorization"))
+        authorization = request.headers.get("authorization")
+        principal = await self._authenticate(authorization)
         return Context(
             db=db,
             principal=principal,
@@ -140,6 +143,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             request_id=request.scope.get("state", {}).get("request_id", ""),
             close_socket=_closer(request) if isinstance(request, WebSocket) else None,
             device_time_ms=_device_time(request.headers.get("x-device-time")),
+            authorization=authorization,
         )
 
 
@@ -173,25 +177,36 @@ def create_app(
     settings: Settings, db: Database | None = None, *, fast_paths: bool = True
 ) -> Starlette:
     """The ASGI app. Pass ``db`` to share an already open database (tests do); ``fast_paths``
-    off answers everything through the general executor (the reference, for tests)."""
+    off answers everything through the general executor (the reference, for tests).
+
+    Every commit on the database is announced to live sync streams on the current bus (a
+    shared ``db`` gets the listener now, as tests may skip the lifespan)."""
     state: dict[str, Any] = {"db": db, "events": LocalEventBus()}
     graphql = ChanglangGraphQL(settings, state, fast_paths)
+    announce = sync_event_publisher(lambda: state["events"])
+    if db is not None:
+        db.on_commit(announce)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         owned = state["db"] is None
         if owned:
             state["db"] = open_database(settings.effective_database_url)
+            state["db"].on_commit(announce)
         bus = None
         if state["db"].dialect == "postgresql":
             bus = PostgresEventBus(state["db"].url)
             await bus.start()
             state["events"] = bus
         try:
-            yield
+            async with periodic_compaction(
+                state["db"], settings.sync_compact_interval_seconds, settings.sync_retention
+            ):
+                yield
         finally:
             if bus is not None:
                 await bus.stop()
+                state["events"] = LocalEventBus()  # a shared db outlives this app
             if owned:
                 await state["db"].dispose()
 

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uvicorn.config import LOGGING_CONFIG
 
 from api.demo import DemoLogins, load_demo
+from api.pg_events import PostgresEventBus
 from api.residents_io import (
     ImportReport,
     export_residents,
@@ -46,6 +47,8 @@ from domain.services.accounts import (
     create_staff_account,
     issue_login_code_as_system,
 )
+from schema.sync.commit_events import sync_event_publisher
+from sync.compaction import Compacted, compact_all
 
 app = typer.Typer(
     name="changlang",
@@ -92,9 +95,27 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
     db = open_database(settings.effective_database_url)
     try:
         await upgrade(db.write_engine)
-        yield db
+        async with _announcing(db):
+            yield db
     finally:
         await db.dispose()
+
+
+@asynccontextmanager
+async def _announcing(db: Database) -> AsyncIterator[None]:
+    """On PostgreSQL, a command's writes wake the live sync streams of running servers, as a
+    server's own writes do (through ``NOTIFY``); SQLite has no channel between processes, so
+    the streams' slow safety poll finds them there."""
+    if db.dialect != "postgresql":
+        yield
+        return
+    bus = PostgresEventBus(db.url)
+    undo = db.on_commit(sync_event_publisher(lambda: bus))
+    try:
+        yield
+    finally:
+        undo()
+        await bus.stop()
 
 
 def _revision(connection: Connection) -> str | None:
@@ -324,6 +345,35 @@ def export_residents_command(
     console.print(f"exported {count} residents to {escape(str(file))}")
     if unmasked:
         errors.print("[yellow]this file holds full ID numbers and phones: keep it safe[/yellow]")
+
+
+@app.command("compact-sync")
+def compact_sync(
+    retention_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="devices unseen this long no longer hold tombstones back "
+            "(default: CHANGLANG_SYNC_RETENTION_DAYS, 30)",
+        ),
+    ] = None,
+) -> None:
+    """Purge the sync tombstones every active device has passed (the server also does it
+    periodically); a device left behind is told to resync from scratch."""
+    settings = _settings()
+    days = retention_days if retention_days is not None else settings.sync_retention_days
+
+    async def work(db: Database) -> Compacted:
+        return await compact_all(db, retention=timedelta(days=days))
+
+    done = _run(work, settings)
+    console.print(
+        f"compacted {done.communities} communities: {done.tombstones} tombstones, "
+        f"{done.departures} departure records and {done.receipts} push receipts purged",
+        soft_wrap=True,
+    )
+    if done.skipped:
+        console.print(f"{done.skipped} communities were being compacted by a server; skipped")
 
 
 def main() -> None:

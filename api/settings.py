@@ -12,6 +12,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -51,8 +52,18 @@ class Settings:
     max_device_clock_skew_seconds: int = 300
     """How far a phone's clock (its ``X-Device-Time`` header) may be off when it syncs a
     ballot: its cast time is trusted only within this."""
+    sync_retention_days: int = 30
+    """A device unseen this long no longer holds tombstones back; when they are purged it is
+    told to resync from scratch."""
+    sync_compact_interval_seconds: int = 24 * 3600
+    """How often each server process purges the tombstones every active device has passed
+    (0: never; ``changlang compact-sync`` does it on demand)."""
     introspection: bool | None = None  # None: on in development, off in production
     log_json: bool = True
+
+    @property
+    def sync_retention(self) -> timedelta:
+        return timedelta(days=self.sync_retention_days)
 
     @property
     def production(self) -> bool:
@@ -106,6 +117,8 @@ class Settings:
             ("MAX_PAGE_SIZE", "max_page_size"),
             ("OFFLINE_BALLOT_GRACE_SECONDS", "offline_ballot_grace_seconds"),
             ("MAX_DEVICE_CLOCK_SKEW_SECONDS", "max_device_clock_skew_seconds"),
+            ("SYNC_RETENTION_DAYS", "sync_retention_days"),
+            ("SYNC_COMPACT_INTERVAL_SECONDS", "sync_compact_interval_seconds"),
         ):
             raw = get(name)
             if raw:
@@ -114,7 +127,13 @@ class Settings:
                 except ValueError as exc:
                     raise SettingsError(f"CHANGLANG_{name} must be a whole number") from exc
         values.update(overrides)
-        return cls(**values).with_secrets()  # type: ignore[arg-type]
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.sync_retention_days < 1 or settings.sync_compact_interval_seconds < 0:
+            raise SettingsError(
+                "CHANGLANG_SYNC_RETENTION_DAYS must be at least 1 and "
+                "CHANGLANG_SYNC_COMPACT_INTERVAL_SECONDS at least 0"
+            )
+        return settings.with_secrets()
 
     def with_secrets(self) -> Settings:
         """Fill in or check the secrets, depending on the mode."""

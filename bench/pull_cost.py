@@ -8,7 +8,9 @@ changed (each gets a new position, as a write would). A volunteer's device whose
 stands just before those changes pulls them: through the real endpoint (the ASGI app
 in-process, fast path on) and as the bare pull statement (``sync.pull.normal_statement``,
 the one the pull runs). The ratio large / small should be about 1: an index serves the
-pull. The plan of the statement is printed (``EXPLAIN`` / ``EXPLAIN QUERY PLAN``).
+pull. Both sizes stay loaded and are timed in alternation, run by run. The plan of the
+statement, with bound parameters as the pull runs it, is printed (``EXPLAIN`` /
+``EXPLAIN QUERY PLAN``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,22 @@ import argparse
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from _harness import DIALECTS, Servers, fresh_database, load_residents, median, table, world_in
+from _harness import (
+    DIALECTS,
+    Servers,
+    fresh_database,
+    load_residents,
+    median,
+    table,
+    timed,
+    world_in,
+)
 from sqlalchemy import bindparam, select, text, update
 from sync_throughput import _client, pull_endpoint
 
@@ -83,63 +97,87 @@ async def change_some(db: Database, world: World, total: int) -> tuple[int, str]
 
 
 async def explain(db: Database, statement: Any) -> str:
+    """The plan with bound parameters, as the pull runs it: not with literals, which SQLite
+    plans otherwise (it folds ``position > 5 OR position = 5`` into an index range, never
+    ``position > ? OR position = ?``)."""
     compiled = statement.compile(
-        dialect=db.read_engine.dialect, compile_kwargs={"literal_binds": True}
+        dialect=db.read_engine.dialect, compile_kwargs={"render_postcompile": True}
     )
+    params: Any = compiled.params
+    if db.dialect == "sqlite":  # qmark, and the Uuid type binds 32 hex digits there
+        values = (compiled.params[name] for name in compiled.positiontup or ())
+        params = tuple(v.hex if isinstance(v, uuid.UUID) else v for v in values)
     prefix = "EXPLAIN QUERY PLAN " if db.dialect == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
     async with db.read_engine.connect() as connection:
-        rows = (await connection.exec_driver_sql(prefix + str(compiled))).all()
+        rows = (await connection.exec_driver_sql(prefix + str(compiled), params)).all()
     if db.dialect == "sqlite":
         return "\n".join(f"  {row[-1]}" for row in rows)
     return "\n".join(f"  {row[0]}" for row in rows)
 
 
-async def one_size(servers: Servers, dialect: str, size: int, runs: int) -> dict[str, Any]:
-    async with fresh_database(servers, dialect, f"bench_cost_{dialect[:2]}_{size}") as db:
-        world = await world_in(db)
-        started = time.perf_counter()
-        await load_residents(db, world, size, per_household=10, run=1)
-        loaded = time.perf_counter() - started
-        base, last_id = await change_some(db, world, size)
-        api: Api = _client(db, fast=True)
-        token = await api.login("member1a")
-        first = await api.post(pull_query("resident"), {"checkpoint": None, "limit": 1}, token)
-        scope_print = first["data"]["pullResident"]["checkpoint"]["id"].split("~")[1]
-        checkpoint = {"id": f"{last_id}~{scope_print}", "updatedAt": float(base)}
+@dataclass
+class Setup:
+    """One size, loaded and ready: the endpoint pull and the bare statement, as closures."""
 
-        async def pull() -> int:
-            bodies = await pull_endpoint(api, token, checkpoint)
-            return sum(len(orjson.loads(b)["data"]["pullResident"]["documents"]) for b in bodies)
+    pulled: int
+    loaded: float
+    pull: Callable[[], Awaitable[int]]
+    bare: Callable[[], Awaitable[int]]
+    plan: Callable[[], Awaitable[str]]
 
-        pulled = await pull()
-        collection = COLLECTIONS["resident"]
-        member = ScopeSpec(world.community, world.accounts["member1a"], None, None)
-        scope = with_grids(member, frozenset({world.grids["M1a"]}))
-        statement = normal_statement(collection, scope, decode(*_wire(checkpoint)), 1000)
 
-        async def bare() -> int:
-            async with db.read() as session:
-                connection = await session.connection()
-                return len((await connection.execute(statement)).all())
+async def one_size(stack: AsyncExitStack, servers: Servers, dialect: str, size: int) -> Setup:
+    db = await stack.enter_async_context(
+        fresh_database(servers, dialect, f"bench_cost_{dialect[:2]}_{size}")
+    )
+    world = await world_in(db)
+    started = time.perf_counter()
+    await load_residents(db, world, size, per_household=10, run=1)
+    loaded = time.perf_counter() - started
+    base, last_id = await change_some(db, world, size)
+    api: Api = _client(db, fast=True)
+    stack.push_async_callback(api.client.aclose)
+    token = await api.login("member1a")
+    first = await api.post(pull_query("resident"), {"checkpoint": None, "limit": 1}, token)
+    scope_print = first["data"]["pullResident"]["checkpoint"]["id"].split("~")[1]
+    checkpoint = {"id": f"{last_id}~{scope_print}", "updatedAt": float(base)}
 
-        assert await bare() == pulled
-        endpoint_times, statement_times = [], []
-        for _ in range(runs):
-            began = time.perf_counter()
-            await pull()
-            endpoint_times.append(time.perf_counter() - began)
-            began = time.perf_counter()
-            await bare()
-            statement_times.append(time.perf_counter() - began)
-        plan = await explain(db, statement)
-        await api.client.aclose()
-    return {
-        "pulled": pulled,
-        "loaded": loaded,
-        "endpoint": median(endpoint_times),
-        "statement": median(statement_times),
-        "plan": plan,
+    async def pull() -> int:
+        bodies = await pull_endpoint(api, token, checkpoint)
+        return sum(len(orjson.loads(b)["data"]["pullResident"]["documents"]) for b in bodies)
+
+    collection = COLLECTIONS["resident"]
+    member = ScopeSpec(world.community, world.accounts["member1a"], None, None)
+    scope = with_grids(member, frozenset({world.grids["M1a"]}))
+    statement = normal_statement(collection, scope, decode(*_wire(checkpoint)), 1000)
+
+    async def bare() -> int:
+        async with db.read() as session:
+            connection = await session.connection()
+            return len((await connection.execute(statement)).all())
+
+    async def plan() -> str:
+        return await explain(db, statement)
+
+    pulled = await pull()
+    assert await bare() == pulled
+    return Setup(pulled, loaded, pull, bare, plan)
+
+
+async def measure(setups: dict[int, Setup], runs: int) -> dict[tuple[int, str], float]:
+    """Medians of ``runs`` rounds; each round times every size (endpoint, then statement),
+    the sizes' order alternating, so that the machine's load drifting during the run hits
+    both sizes alike (timing one size after the other made ratios of 0.3x to 2.7x)."""
+    times: dict[tuple[int, str], list[float]] = {
+        (size, what): [] for size in setups for what in ("endpoint", "statement")
     }
+    order = list(setups)
+    for _ in range(runs):
+        for size in order:
+            times[size, "endpoint"].append((await timed(setups[size].pull))[0])
+            times[size, "statement"].append((await timed(setups[size].bare))[0])
+        order.reverse()
+    return {key: median(values) for key, values in times.items()}
 
 
 def _wire(checkpoint: dict[str, Any]) -> tuple[str, float]:
@@ -152,29 +190,32 @@ async def main(dialects: list[str], runs: int, large: int) -> None:
     plans: list[str] = []
     try:
         for dialect in dialects:
-            found = {size: await one_size(servers, dialect, size, runs) for size in (SMALL, large)}
-            small, big = found[SMALL], found[large]
+            async with AsyncExitStack() as stack:
+                setups = {
+                    size: await one_size(stack, servers, dialect, size) for size in (SMALL, large)
+                }
+                found = await measure(setups, runs)
+                small, big = setups[SMALL], setups[large]
+                plan = await big.plan()
             for what in ("endpoint", "statement"):
                 rows.append(
                     [
                         dialect,
                         what,
-                        f"{small['pulled']}",
-                        f"{small[what] * 1000:.2f}",
-                        f"{big[what] * 1000:.2f}",
-                        f"{big[what] / small[what]:.2f}x",
+                        f"{small.pulled}",
+                        f"{found[SMALL, what] * 1000:.2f}",
+                        f"{found[large, what] * 1000:.2f}",
+                        f"{found[large, what] / found[SMALL, what]:.2f}x",
                     ]
                 )
-            plans.append(
-                f"[{dialect}] plan of the pull statement at {large:,} rows:\n{big['plan']}"
-            )
-            plans.append(f"[{dialect}] loaded {large:,} residents in {big['loaded']:.1f} s")
+            plans.append(f"[{dialect}] plan of the pull statement at {large:,} rows:\n{plan}")
+            plans.append(f"[{dialect}] loaded {large:,} residents in {big.loaded:.1f} s")
             print(f"[{dialect}] done", flush=True)
     finally:
         servers.close()
     print("\n".join(plans))
     headers = ["db", "what", "docs", f"{SMALL:,} rows ms", f"{large:,} rows ms", "ratio"]
-    print(f"medians of {runs} runs")
+    print(f"medians of {runs} runs, the sizes interleaved")
     print(table(headers, rows))
     print("target: ratio about 1x (the index serves the pull)")
 

@@ -4,13 +4,17 @@ SQLite needs care to be a correct multi-writer store: the driver's implicit tran
 lose updates under concurrency, so writers take ``BEGIN IMMEDIATE`` (one writer at a time,
 waiting on ``busy_timeout``) and readers use a second engine with a deferred ``BEGIN`` so
 they never queue behind a writer.
+
+After a transaction commits, the changes it noted (``domain.changes``) go to the commit
+listeners the server registered, so that live streams hear of every write at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
@@ -23,9 +27,12 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from domain.changes import Change, CommitListener, take
 from domain.positions import PositionStampingSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+log = logging.getLogger("changlang.database")
 
 
 def is_sqlite(url: str) -> bool:
@@ -62,6 +69,7 @@ class Database:
     url: str
     write_engine: AsyncEngine
     read_engine: AsyncEngine
+    listeners: list[CommitListener] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.writer = async_sessionmaker(
@@ -75,11 +83,32 @@ class Database:
     def dialect(self) -> str:
         return self.write_engine.dialect.name
 
+    def on_commit(self, listener: CommitListener) -> Callable[[], None]:
+        """Call ``listener`` after every transaction that noted changes; returns an undo."""
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit at the end, roll back on any exception."""
-        async with self.writer() as session, session.begin():
-            yield session
+        """One unit of work: commit at the end, roll back on any exception.
+
+        Commit listeners run after the commit (an exception skips them with the commit).
+        """
+        async with self.writer() as session:
+            async with session.begin():
+                yield session
+            changes = take(session)
+        if changes:
+            await self._committed(changes)
+
+    async def _committed(self, changes: frozenset[Change]) -> None:
+        """A listener's failure is logged, never raised: the transaction has committed, and
+        the caller must not take it for failed (streams also poll, slowly, as a safety net)."""
+        for listener in list(self.listeners):
+            try:
+                await listener(changes)
+            except Exception:
+                log.exception("a commit listener failed")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, literal
+from sqlalchemy import Boolean, ColumnElement, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -39,3 +41,16 @@ def _postgresql(element: json_array_contains, compiler: SQLCompiler, **kw: Any) 
         f"(CAST({compiler.process(column, **kw)} AS JSONB) @> "
         f"CAST({compiler.process(as_json, **kw)} AS JSONB))"
     )
+
+
+async def try_transaction_lock(session: AsyncSession, name: str) -> bool:
+    """Take the lock ``name`` until the transaction ends, or return False if another holds it.
+
+    PostgreSQL: a transaction-level advisory lock (several server processes run the same
+    periodic chores). SQLite: always taken, as its writers already run one at a time
+    (``BEGIN IMMEDIATE``).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))

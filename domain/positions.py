@@ -5,6 +5,9 @@ become visible in increasing order. Sequences and clocks do not (two writers may
 of order); a counter row incremented inside the writer's own transaction does, because its
 row lock is held until commit: the next writer waits and so gets a larger position only
 after this one is visible. One ``UPDATE ... RETURNING`` per community per flush.
+
+Each stamped table is also noted on the session (``domain.changes``), so that live streams
+hear of the write once it commits, whichever code path made it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, attributes
 
+from domain.changes import note
 from domain.models import ChangeCounter, Household, Resident, SyncDeparture, Synced, VisitNote
 
 FOLLOWERS: tuple[type[Resident] | type[VisitNote], ...] = (Resident, VisitNote)
@@ -94,8 +98,11 @@ def _stamp(session: Session, _flush_context: Any, _instances: Any) -> None:
         first = last - len(rows) + 1
         for offset, row in enumerate(rows):
             row.position = first + offset
+        for table in {str(row.__tablename__) for row in rows}:  # type: ignore[attr-defined]
+            note(session, community_id, table)
     for household in moved:
         for follower in FOLLOWERS:
+            note(session, household.community_id, str(follower.__tablename__))
             connection.execute(
                 update(follower)
                 .where(follower.household_id == household.id)

@@ -56,6 +56,8 @@ class Context:
     """Closes this request's WebSocket with a code (4403: a revoked device's live sync)."""
     device_time_ms: float | None = None
     """The phone's clock as it sent the request (``X-Device-Time``, ms since 1970)."""
+    authorization: str | None = None
+    """The request's own ``Authorization`` header, for a live stream that re-checks access."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -78,12 +78,20 @@ def decode(checkpoint_id: str, updated_at: float) -> Checkpoint:
 
 
 def after(position: Any, identifier: Any, cursor: Checkpoint | None) -> ColumnElement[bool]:
-    """Rows strictly after the cursor in ``(position, id)`` order."""
+    """Rows strictly after the cursor in ``(position, id)`` order.
+
+    The keyset ``OR`` comes with its own ``position >= p`` term: that term is the index
+    range. SQLite folds ``position > p OR position = p`` into such a range only when both
+    sides are the same literal; with bound parameters (two ``?``) it reads no range at all
+    and scans the community's whole index (``bench/README.md``, pull cost)."""
     if cursor is None:
         return position >= 0
     if not cursor.last_id:
         return position > cursor.position
-    return or_(
-        position > cursor.position,
-        and_(position == cursor.position, identifier > uuid.UUID(cursor.last_id)),
+    return and_(
+        position >= cursor.position,
+        or_(
+            position > cursor.position,
+            and_(position == cursor.position, identifier > uuid.UUID(cursor.last_id)),
+        ),
     )

@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import Column, ColumnElement, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -73,6 +74,12 @@ class Field:
     @property
     def client_owned(self) -> bool:
         return self.owner is Owner.CLIENT
+
+    @cached_property
+    def required(self) -> bool:
+        """A device may not set it to null: it reads a column declared NOT NULL."""
+        column = getattr(self.read(), "expression", None)
+        return isinstance(column, Column) and not column.nullable
 
     @property
     def write_key(self) -> str:

@@ -1,19 +1,29 @@
 """A pushed batch: each row merged, applied, refused or taken as sent, on its own.
 
-One bad row never blocks the rest: each is applied in a savepoint, and a refusal (an invalid
-field, no permission, an unknown household, oversized text) is kept with its reason
-(``sync.refusals``) while the device gets the master state back. The answer follows the
-client's rules: a row is returned only where the master differs from what the device sent
-in a client-owned field (a merge, a refusal, a normalised value); ``[]`` otherwise. A create
-that loses a race with its own retry is merged again against the winner, so the same batch
-sent fifty times at once applies once and answers the same every time.
+Every row is merged against its master first (locked and read once for the batch). The
+accepted rows of a collection whose writer can stage them are then written together, a few
+statements for the whole batch (``sync.staging``); any other row, and any row that batch
+would not take, is applied alone in a savepoint, so one bad row never blocks the rest: a
+refusal (an invalid field, no permission, an unknown household, oversized text) is kept with
+its reason (``sync.refusals``) while the device gets the master state back. The answer
+follows the client's rules: a row is returned only where the master differs from what the
+device sent in a client-owned field (a merge, a refusal, a normalised value); ``[]``
+otherwise. Answering more often would be wrong, not just wasteful: the client writes an
+answered master to its local copy only if the document was not edited meanwhile, and
+otherwise keeps no base for it, so the next push of that edit would arrive without one and
+every field would look like a conflict (seen with the real client). A create that loses a
+race with its own retry is merged again against the winner, so the same batch sent fifty
+times at once applies once and answers the same every time; a row delivered again after it
+was applied (duplicated, or late behind newer pushes) is only answered (``sync.receipts``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -21,11 +31,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, InvalidInput, NotFound
-from sync import documents, inbox, refusals
+from sync import documents, inbox, receipts, refusals, staging, writes
 from sync.declaration import Actor, ScopeSpec, SyncedType
 from sync.errors import TooMany
 from sync.merge import Merge, differs, merge
 from sync.scope import scope_of
+from sync.sealing import sealed, unsealed, without_sealed
+from sync.staging import Change, Stager
 
 MAX_BATCH = 500
 
@@ -36,6 +48,11 @@ class PushRow:
 
     assumed: dict[str, Any] | None
     new: dict[str, Any]
+
+    @cached_property
+    def document_id(self) -> uuid.UUID | None:
+        """The document's id, or None when the device sent something else."""
+        return _as_id(self.new.get("id"))
 
 
 @dataclass
@@ -91,42 +108,88 @@ async def _lock(
     return set(found)
 
 
-async def _apply(
-    session: AsyncSession, actor: Actor, collection: SyncedType, doc_id: uuid.UUID, m: Merge
-) -> None:
-    writer = collection.writer
-    assert writer is not None
-    values = {
-        f.write_key: m.changes[f.wire] for f in collection.client_fields if f.wire in m.changes
-    }
-    if m.create:
-        await writer.create(session, actor, doc_id, values)
-    elif m.changes.get("deleted") is True:
-        await writer.delete(session, actor, doc_id)
-    elif "deleted" in m.changes:
-        raise InvalidInput("deleted", "a deleted document is not brought back from a device")
-    elif values:
-        await writer.update(session, actor, doc_id, values)
-
-
 class _Batch:
     def __init__(self, session: AsyncSession, actor: Actor, collection: SyncedType) -> None:
         self.session, self.actor, self.collection = session, actor, collection
+        self.client_fields = collection.client_fields  # a property that filters: read once
         self.scope = scope_of(actor.principal)
         self.result = Pushed()
         self.masters: dict[uuid.UUID, dict[str, Any]] = {}
         self.existing: set[uuid.UUID] = set()
+        self.repeated: set[uuid.UUID] = set()
 
     async def run(self, rows: Sequence[PushRow]) -> Pushed:
-        ids = [i for i in (_as_id(row.new.get("id")) for row in rows) if i is not None]
+        ids = [row.document_id for row in rows if row.document_id is not None]
+        self.repeated = {i for i, count in Counter(ids).items() if count > 1}
         self.existing = await _lock(self.session, self.collection, self.scope, ids)
         self.masters = await _masters(self.session, self.collection, self.scope, ids)
-        for row in rows:
-            await self._one(row)
+        digests = [self._digest(row) for row in rows]
+        seen = await receipts.already_applied(self.session, self.scope, digests)
+        stager = self.collection.writer
+        if isinstance(stager, Stager) and not self.repeated:
+            # no row depends on another's result: the order of application is free
+            fresh = [(r, d) for r, d in zip(rows, digests, strict=True) if d not in seen]
+            for row in (r for r, d in zip(rows, digests, strict=True) if d in seen):
+                self._again(row)  # delivered again: answered from the master, not merged
+            applied = await self._together(stager, fresh)
+        else:
+            applied = await self._one_by_one(rows, digests, seen)
+        await receipts.record(self.session, self.scope, applied)
         final = await _masters(self.session, self.collection, self.scope, ids)
         for row in rows:
             self._answer(row, final)
         return self.result
+
+    async def _one_by_one(
+        self, rows: Sequence[PushRow], digests: Sequence[str], seen: set[str]
+    ) -> list[str]:
+        """Each row in turn, a later row of the same document merged against the earlier's
+        result; the digests of the rows applied."""
+        applied: list[str] = []
+        for row, row_digest in zip(rows, digests, strict=True):
+            if row_digest in seen:
+                self._again(row)  # delivered again: answered from the master, not merged
+            elif await self._one(row):
+                applied.append(row_digest)
+        return applied
+
+    async def _together(self, stager: Stager, rows: Sequence[tuple[PushRow, str]]) -> list[str]:
+        """Every row merged first, the accepted ones written in one flush (``sync.staging``);
+        a row not written there (refused, or its batch's flush failed) goes ``_one``'s way,
+        which refuses it with its reason. The digests of the rows applied."""
+        planned: list[tuple[PushRow, str, Merge, Change | None]] = []
+        for row, row_digest in rows:
+            plan = await self._plan(row)
+            if plan is None:
+                continue
+            doc_id, outcome = plan
+            try:
+                change: Change | None = writes.change_of(self.collection, doc_id, outcome)
+            except DomainError:
+                change = None
+            planned.append((row, row_digest, outcome, change))
+        changes = [change for *_, change in planned if change is not None]
+        written = (
+            await staging.write_together(self.session, self.actor, stager, changes)
+            if changes
+            else set()
+        )
+        applied: list[str] = []
+        for row, row_digest, outcome, change in planned:
+            if change is not None and change.document_id in written:
+                if outcome.conflicts:
+                    await inbox.record(
+                        self.session,
+                        self.scope,
+                        self.collection,
+                        change.document_id,
+                        outcome.conflicts,
+                    )
+                await self._applied(change.document_id)
+                applied.append(row_digest)
+            elif await self._one(row):
+                applied.append(row_digest)
+        return applied
 
     async def _reread(self, doc_id: uuid.UUID) -> bool:
         """After a failed create: did a concurrent copy of this push create it meanwhile?"""
@@ -134,30 +197,45 @@ class _Batch:
         self.masters.update(await _masters(self.session, self.collection, self.scope, [doc_id]))
         return doc_id in self.existing
 
-    async def _one(self, row: PushRow) -> None:
+    def _digest(self, row: PushRow) -> str:
+        return receipts.digest(
+            self.collection.name,
+            sealed(self.collection, row.assumed),
+            without_sealed(self.collection, row.new),
+        )
+
+    async def _plan(self, row: PushRow) -> tuple[uuid.UUID, Merge] | None:
+        """Merge one row against its master; None when there is nothing to write (the row was
+        refused, is taken as sent, or was created and deleted offline)."""
         raw_id = str(row.new.get("id"))
-        doc_id = _as_id(row.new.get("id"))
+        doc_id = row.document_id
         if doc_id is None:
             await self._refuse(row, raw_id, InvalidInput("id", "is not an id (a UUID)"))
-            return
+            return None
+        master = self.masters.get(doc_id)
+        if master is None and doc_id in self.existing:
+            await self._refuse(row, raw_id, NotFound(self.collection.name, doc_id))
+            return None
+        master = unsealed(self.collection, master, row.new)
+        outcome = merge(self.client_fields, row.assumed, master, row.new)
+        if outcome.taken_as_sent:
+            self._again(row)
+            return None
+        if outcome.create and row.new.get("deleted"):
+            return None  # created and deleted offline: nothing to keep
+        return doc_id, outcome
+
+    async def _one(self, row: PushRow) -> bool:
+        """Merge and apply one row in its own savepoint; whether it was applied."""
         for attempt in range(2):
-            master = self.masters.get(doc_id)
-            if master is None and doc_id in self.existing:
-                await self._refuse(row, raw_id, NotFound(self.collection.name, doc_id))
-                return
-            master = unsealed(self.collection, master, row.new)
-            outcome = merge(self.collection.client_fields, row.assumed, master, row.new)
-            if outcome.taken_as_sent:
-                if master is not None and (
-                    row.assumed is None or differs(self.collection.fields, master, row.assumed)
-                ):
-                    self.result.reemit.add(doc_id)
-                return
-            if outcome.create and row.new.get("deleted"):
-                return  # created and deleted offline: nothing to keep
+            plan = await self._plan(row)
+            if plan is None:
+                return False
+            doc_id, outcome = plan
             try:
                 async with self.session.begin_nested():
-                    await _apply(self.session, self.actor, self.collection, doc_id, outcome)
+                    change = writes.change_of(self.collection, doc_id, outcome)
+                    await writes.apply_one(self.session, self.actor, self.collection, change)
                     if outcome.conflicts:
                         await inbox.record(
                             self.session, self.scope, self.collection, doc_id, outcome.conflicts
@@ -165,12 +243,30 @@ class _Batch:
             except (DomainError, IntegrityError) as error:
                 if attempt == 0 and outcome.create and await self._reread(doc_id):
                     continue
-                await self._refuse(row, raw_id, _as_domain_error(error))
-                return
-            self.result.changed.add(doc_id)
-            self.masters.pop(doc_id, None)
+                await self._refuse(row, str(row.new.get("id")), _as_domain_error(error))
+                return False
+            await self._applied(doc_id)
+            return True
+        return False
+
+    async def _applied(self, doc_id: uuid.UUID) -> None:
+        """The master changed: read again only if a later row of this batch merges against it
+        (the answers read every final master once, at the end)."""
+        self.result.changed.add(doc_id)
+        self.masters.pop(doc_id, None)
+        if doc_id in self.repeated:
             self.masters.update(await _masters(self.session, self.collection, self.scope, [doc_id]))
+
+    def _again(self, row: PushRow) -> None:
+        """A row the master already reflects (a retry, a duplicate): answered ``[]`` when its
+        client-owned fields match, and sent again on the stream if the device's base is
+        behind, so that it learns the server-owned fields it missed."""
+        doc_id = row.document_id
+        master = self.masters.get(doc_id) if doc_id is not None else None
+        if master is None or doc_id is None:
             return
+        if row.assumed is None or differs(self.collection.fields, master, row.assumed):
+            self.result.reemit.add(doc_id)
 
     async def _refuse(self, row: PushRow, raw_id: str, error: DomainError) -> None:
         self.result.refused.add(raw_id)
@@ -184,38 +280,14 @@ class _Batch:
 
     def _answer(self, row: PushRow, final: dict[uuid.UUID, dict[str, Any]]) -> None:
         raw_id = str(row.new.get("id"))
-        doc_id = _as_id(row.new.get("id"))
+        doc_id = row.document_id
         master = final.get(doc_id) if doc_id is not None else None
         if raw_id in self.result.refused:
             self.result.answers.append(master or tombstone(self.collection, raw_id))
         elif master is not None and differs(
-            self.collection.client_fields, unsealed(self.collection, master, row.new) or {}, row.new
+            self.client_fields, unsealed(self.collection, master, row.new) or {}, row.new
         ):
             self.result.answers.append(master)
-
-
-def unsealed(
-    collection: SyncedType, master: dict[str, Any] | None, sent: dict[str, Any]
-) -> dict[str, Any] | None:
-    """The master for comparing with what a device sent: a sealed field the server withholds
-    (null) compares equal to the device's value, so a retry is taken as sent."""
-    if master is None:
-        return None
-    withheld = {
-        f.wire: sent.get(f.wire)
-        for f in collection.fields
-        if f.sealed and master.get(f.wire) is None
-    }
-    return {**master, **withheld} if withheld else master
-
-
-def sealed(collection: SyncedType, document: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A device's row as it may be kept server-side: sealed fields dropped (a refused secret
-    ballot must not be stored beside its voter, nor hashed into a dedupe key)."""
-    if document is None:
-        return None
-    names = {f.wire for f in collection.fields if f.sealed}
-    return {key: (None if key in names else value) for key, value in document.items()}
 
 
 def _as_id(value: Any) -> uuid.UUID | None:

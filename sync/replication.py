@@ -1,8 +1,9 @@
 """Pull orchestration: bookkeeping in a short write, then one read for the page.
 
-The write records what the device acknowledged (its incoming checkpoint) and the grid nodes
-behind the scope fingerprint it is about to receive; the read checks the tombstone horizon,
-plans a normal page or a scope replay, and runs the one statement that fetches documents.
+The write records what the device acknowledged (its incoming checkpoint; a device behind the
+tombstone horizon is told to resync there) and the grid nodes behind the scope fingerprint it
+is about to receive; the read plans a normal page or a scope replay and runs the one
+statement that fetches documents.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from domain.principal import Principal
 from sync import documents
 from sync.checkpoint import Checkpoint, decode
 from sync.declaration import ScopeSpec, SyncedType
-from sync.devices import acknowledge, check_horizon
+from sync.devices import acknowledge
 from sync.errors import TooMany
 from sync.pull import Page, normal_page, replay_from, replay_page
 from sync.scope import fingerprint, recall, remember, scope_of, union
@@ -111,7 +112,6 @@ async def bookkeeping(
 
 async def page(session: AsyncSession, req: Request, held: Held | None) -> Page:
     community = req.scope.community_id
-    await check_horizon(session, community, req.collection.name, req.acknowledged)
     if req.limit == 0:
         return Page([], req.cursor or Checkpoint(0, "", req.current))
     if held is None:

@@ -40,6 +40,7 @@ from domain.models.sync import (
     SyncConflict,
     SyncDeparture,
     SyncHorizon,
+    SyncPushReceipt,
     SyncScope,
 )
 from domain.models.visits import VisitCategory, VisitNote
@@ -108,6 +109,7 @@ __all__ = [
     "SyncConflict",
     "SyncDeparture",
     "SyncHorizon",
+    "SyncPushReceipt",
     "SyncScope",
     "Synced",
     "Threshold",

@@ -92,7 +92,8 @@ class DeviceNotice(Synced, Base):
 
 class DeviceSync(Base):
     """The checkpoint a device last acknowledged per collection, and when: the tombstone
-    horizon is the lowest of these among active devices."""
+    horizon is the lowest of these among active devices. ``position`` -1 marks a device a
+    compaction left behind: it must pull that collection again from scratch."""
 
     __tablename__ = "device_sync"
 
@@ -143,3 +144,23 @@ class SyncDeparture(Synced, Base):
     source_table: Mapped[str] = mapped_column(String(40), nullable=False)
     document_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     grid_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+
+
+class SyncPushReceipt(Base):
+    """A pushed row a device's push already applied, by a digest of its assumed and new state.
+
+    The same row arriving again (a duplicated delivery, or one delayed past the device's newer
+    pushes) is answered, never merged again: merged again, an old value would come back over a
+    newer one (a removed tag re-added, an old note appended). Kept for the retention window.
+    """
+
+    __tablename__ = "sync_push_receipt"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("device.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    community_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("community.id", ondelete="CASCADE"), nullable=False
+    )
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +98,37 @@ async def get_household(
     household = await session.scalar(
         select(Household).where(Household.id == household_id, households_visible(principal))
     )
+    if household is None:
+        raise NotFound("household", household_id)
+    return household
+
+
+async def editable_households(
+    session: AsyncSession, who: Principal, ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, Household]:
+    """The households among ``ids`` that ``who`` may put residents or visit notes in (in their
+    community, not deleted, under their posts): one query for a whole batch of writes, so
+    that a sync push checks 500 rows with one statement, not 500. Pass the result to
+    ``editable_household``."""
+    wanted = {household_id for household_id in ids if household_id is not None}
+    if not wanted:
+        return {}
+    found = await session.scalars(
+        select(Household).where(
+            Household.id.in_(wanted),
+            Household.community_id == who.community_id,
+            Household.deleted.is_(False),
+        )
+    )
+    return {household.id: household for household in found if who.covers(household.grid_id)}
+
+
+def editable_household(
+    households: Mapping[uuid.UUID, Household], household_id: uuid.UUID
+) -> Household:
+    """One of ``editable_households``: an unknown, deleted or uncovered household is the same
+    ``NotFound`` (another grid's ids must look like unknown ones)."""
+    household = households.get(household_id)
     if household is None:
         raise NotFound("household", household_id)
     return household

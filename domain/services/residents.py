@@ -29,6 +29,7 @@ from domain.personal_data import (
 )
 from domain.principal import Principal
 from domain.services.grids import subtree_of
+from domain.services.households import editable_household, editable_households
 from domain.validation import clean_text
 
 NAME_MAX = 50
@@ -119,19 +120,37 @@ async def residents_of_households(
     return [(resident, bool(visible)) for resident, visible in rows]
 
 
+ResidentHome = tuple[Resident, Household]
+"""A resident with the household it lives in (whose grid node decides who may change it)."""
+
+
+async def residents_with_households(
+    session: AsyncSession, principal: Principal, resident_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, ResidentHome]:
+    """The residents among ``resident_ids`` the principal may see, with their households: one
+    query for a whole batch of changes (``stage_resident_update``, ``stage_resident_delete``)."""
+    wanted = set(resident_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Resident, Household)
+        .join(Household, Household.id == Resident.household_id)
+        .where(Resident.id.in_(wanted), residents_visible(principal))
+    )
+    return {resident.id: (resident, household) for resident, household in rows}
+
+
+def _found(home: ResidentHome | None, resident_id: uuid.UUID) -> ResidentHome:
+    if home is None:
+        raise NotFound("resident", resident_id)
+    return home
+
+
 async def get_resident_with_household(
     session: AsyncSession, principal: Principal, resident_id: uuid.UUID
-) -> tuple[Resident, Household]:
-    row = (
-        await session.execute(
-            select(Resident, Household)
-            .join(Household, Household.id == Resident.household_id)
-            .where(Resident.id == resident_id, residents_visible(principal))
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound("resident", resident_id)
-    return row[0], row[1]
+) -> ResidentHome:
+    homes = await residents_with_households(session, principal, [resident_id])
+    return _found(homes.get(resident_id), resident_id)
 
 
 async def get_resident_view(
@@ -205,32 +224,20 @@ def _apply(resident: Resident, changes: Mapping[str, Any]) -> None:
         resident.birth_date = changes["birth_date"]
 
 
-async def _editable_household(
-    session: AsyncSession, principal: Principal, household_id: uuid.UUID
-) -> Household:
-    household = await session.scalar(
-        select(Household).where(
-            Household.id == household_id,
-            Household.community_id == principal.community_id,
-            Household.deleted.is_(False),
-        )
-    )
-    if household is None or not principal.covers(household.grid_id):
-        raise NotFound("household", household_id)
-    return household
-
-
-async def create_resident(
+async def stage_new_resident(
     session: AsyncSession,
-    principal: Principal | None,
+    who: Principal,
     cipher: PersonalDataCipher,
+    households: Mapping[uuid.UUID, Household],
     *,
     household_id: uuid.UUID,
     fields: Mapping[str, Any],
     resident_id: uuid.UUID | None = None,
 ) -> Resident:
-    who = require_staff(principal)
-    await _editable_household(session, who, household_id)
+    """``create_resident``'s rules and row, added to the session but not flushed, so that a
+    batch (a sync push) writes many in one flush. ``who`` is staff; ``households`` come from
+    ``editable_households``. Queries only to check an ID number."""
+    editable_household(households, household_id)
     if not fields.get("name"):
         raise InvalidInput("name", "is required")
     resident = Resident(
@@ -243,8 +250,55 @@ async def create_resident(
     _apply(resident, fields)
     await _set_id_number(session, resident, cipher, fields.get("id_number"))
     session.add(resident)
+    return resident
+
+
+async def create_resident(
+    session: AsyncSession,
+    principal: Principal | None,
+    cipher: PersonalDataCipher,
+    *,
+    household_id: uuid.UUID,
+    fields: Mapping[str, Any],
+    resident_id: uuid.UUID | None = None,
+) -> Resident:
+    who = require_staff(principal)
+    households = await editable_households(session, who, [household_id])
+    resident = await stage_new_resident(
+        session,
+        who,
+        cipher,
+        households,
+        household_id=household_id,
+        fields=fields,
+        resident_id=resident_id,
+    )
     await session.flush()
     return resident
+
+
+async def stage_resident_update(
+    session: AsyncSession,
+    who: Principal,
+    cipher: PersonalDataCipher,
+    homes: Mapping[uuid.UUID, ResidentHome],
+    households: Mapping[uuid.UUID, Household],
+    resident_id: uuid.UUID,
+    fields: Mapping[str, Any],
+) -> ResidentHome:
+    """``update_resident``'s rules, applied to the loaded resident but not flushed; ``homes``
+    from ``residents_with_households``, ``households`` from ``editable_households`` (of the
+    household the change moves it to, if any). Returns the resident with its household after
+    the change."""
+    resident, household = _found(homes.get(resident_id), resident_id)
+    require_covers(who, household.grid_id)
+    if fields.get("household_id") is not None and fields["household_id"] != resident.household_id:
+        household = editable_household(households, fields["household_id"])
+        resident.household_id = fields["household_id"]
+    _apply(resident, fields)
+    if "id_number" in fields:
+        await _set_id_number(session, resident, cipher, fields["id_number"])
+    return resident, household
 
 
 async def update_resident(
@@ -255,27 +309,35 @@ async def update_resident(
     fields: Mapping[str, Any],
 ) -> Resident:
     who = require_staff(principal)
-    resident, household = await get_resident_with_household(session, who, resident_id)
-    require_covers(who, household.grid_id)
-    if fields.get("household_id") is not None and fields["household_id"] != resident.household_id:
-        await _editable_household(session, who, fields["household_id"])
-        resident.household_id = fields["household_id"]
-    _apply(resident, fields)
-    if "id_number" in fields:
-        await _set_id_number(session, resident, cipher, fields["id_number"])
+    homes = await residents_with_households(session, who, [resident_id])
+    households = (
+        await editable_households(session, who, [fields.get("household_id")]) if homes else {}
+    )
+    resident, _ = await stage_resident_update(
+        session, who, cipher, homes, households, resident_id, fields
+    )
     await session.flush()
     return resident
+
+
+def stage_resident_delete(
+    who: Principal, home: ResidentHome | None, resident_id: uuid.UUID
+) -> None:
+    """``delete_resident``'s rules on a loaded resident (``residents_with_households``, or what
+    ``stage_resident_update`` returned); not flushed."""
+    resident, household = _found(home, resident_id)
+    require_covers(who, household.grid_id)
+    resident.deleted = True
 
 
 async def delete_resident(
     session: AsyncSession, principal: Principal | None, resident_id: uuid.UUID
 ) -> Resident:
     who = require_staff(principal)
-    resident, household = await get_resident_with_household(session, who, resident_id)
-    require_covers(who, household.grid_id)
-    resident.deleted = True
+    homes = await residents_with_households(session, who, [resident_id])
+    stage_resident_delete(who, homes.get(resident_id), resident_id)
     await session.flush()
-    return resident
+    return homes[resident_id][0]
 
 
 async def read_personal_data(

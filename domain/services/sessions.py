@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.changes import DEVICES, note
 from domain.credentials import (
     new_refresh_token,
     normalize_login_code,
@@ -182,7 +183,11 @@ async def logout(session: AsyncSession, *, token: str) -> None:
 async def revoke_device(
     session: AsyncSession, principal: Principal | None, device_id: uuid.UUID
 ) -> Device:
-    """A lost phone: its refresh tokens die now and its access tokens fail their next check."""
+    """A lost phone: its refresh tokens die now and its access tokens fail their next check.
+
+    Noted as a change, so that once this commits the device's live streams re-check their
+    access at once and close (their next check would otherwise wait for the next write).
+    """
     who = require_login(principal)
     device = await session.get(Device, device_id)
     if device is None or device.community_id != who.community_id:
@@ -192,6 +197,7 @@ async def revoke_device(
     now = utcnow()
     if device.revoked_at is None:
         device.revoked_at = now
+        note(session, device.community_id, DEVICES)
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.device_id == device.id, RefreshToken.revoked_at.is_(None))

@@ -7,7 +7,7 @@ notes on it (the author, or another worker of the same grid taking over the foll
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,24 +18,10 @@ from domain.errors import InvalidInput, NotFound
 from domain.models import Household, VisitCategory, VisitNote
 from domain.permissions import require_staff
 from domain.principal import Principal
+from domain.services.households import editable_household, editable_households
 from domain.services.proposal_access import clean_long_text
 
 TEXT_MAX = 5_000
-
-
-async def _covered_household(
-    session: AsyncSession, who: Principal, household_id: uuid.UUID
-) -> Household:
-    household = await session.scalar(
-        select(Household).where(
-            Household.id == household_id,
-            Household.community_id == who.community_id,
-            Household.deleted.is_(False),
-        )
-    )
-    if household is None or not who.covers(household.grid_id):
-        raise NotFound("household", household_id)
-    return household
 
 
 def _category(value: Any) -> VisitCategory:
@@ -60,16 +46,19 @@ def _apply(note: VisitNote, changes: Mapping[str, Any]) -> None:
         note.visited_at = visited
 
 
-async def write_note(
+def stage_new_note(
     session: AsyncSession,
-    principal: Principal | None,
+    who: Principal,
+    households: Mapping[uuid.UUID, Household],
     *,
     note_id: uuid.UUID,
     household_id: uuid.UUID,
     fields: Mapping[str, Any],
 ) -> VisitNote:
-    who = require_staff(principal)
-    await _covered_household(session, who, household_id)
+    """``write_note``'s rules and row, added to the session but not flushed, so that a batch
+    (a sync push) writes many in one flush. ``who`` is staff; ``households`` come from
+    ``editable_households``."""
+    editable_household(households, household_id)
     note = VisitNote(
         id=note_id,
         community_id=who.community_id,
@@ -81,22 +70,99 @@ async def write_note(
     )
     _apply(note, fields)
     session.add(note)
+    return note
+
+
+async def write_note(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    note_id: uuid.UUID,
+    household_id: uuid.UUID,
+    fields: Mapping[str, Any],
+) -> VisitNote:
+    who = require_staff(principal)
+    households = await editable_households(session, who, [household_id])
+    note = stage_new_note(
+        session, who, households, note_id=note_id, household_id=household_id, fields=fields
+    )
     await session.flush()
     return note
 
 
-async def _editable(session: AsyncSession, who: Principal, note_id: uuid.UUID) -> VisitNote:
-    note = await session.scalar(
+async def live_notes(
+    session: AsyncSession, who: Principal, note_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, VisitNote]:
+    """The notes among ``note_ids`` in ``who``'s community, not deleted: one query for a whole
+    batch of changes. Whether ``who`` covers each note's household is checked with
+    ``editable_households`` of ``households_of``."""
+    wanted = set(note_ids)
+    if not wanted:
+        return {}
+    found = await session.scalars(
         select(VisitNote).where(
-            VisitNote.id == note_id,
+            VisitNote.id.in_(wanted),
             VisitNote.community_id == who.community_id,
             VisitNote.deleted.is_(False),
         )
     )
+    return {note.id: note for note in found}
+
+
+def households_of(
+    notes: Mapping[uuid.UUID, VisitNote], changes: Iterable[Mapping[str, Any]] = ()
+) -> list[uuid.UUID]:
+    """The households ``stage_note_change`` checks: the notes' own, and those they move to."""
+    return [note.household_id for note in notes.values()] + [
+        change["household_id"] for change in changes if change.get("household_id") is not None
+    ]
+
+
+def _editable(
+    notes: Mapping[uuid.UUID, VisitNote],
+    households: Mapping[uuid.UUID, Household],
+    note_id: uuid.UUID,
+) -> VisitNote:
+    note = notes.get(note_id)
     if note is None:
         raise NotFound("visit note", note_id)
-    await _covered_household(session, who, note.household_id)
+    editable_household(households, note.household_id)
     return note
+
+
+def stage_note_change(
+    notes: Mapping[uuid.UUID, VisitNote],
+    households: Mapping[uuid.UUID, Household],
+    note_id: uuid.UUID,
+    changes: Mapping[str, Any],
+) -> VisitNote:
+    """``change_note``'s rules, applied to the loaded note (``live_notes``) but not flushed."""
+    note = _editable(notes, households, note_id)
+    if changes.get("household_id") is not None and changes["household_id"] != note.household_id:
+        editable_household(households, changes["household_id"])
+        note.household_id = changes["household_id"]
+    _apply(note, changes)
+    return note
+
+
+def stage_note_delete(
+    notes: Mapping[uuid.UUID, VisitNote],
+    households: Mapping[uuid.UUID, Household],
+    note_id: uuid.UUID,
+) -> VisitNote:
+    """``delete_note``'s rules on a loaded note; not flushed."""
+    note = _editable(notes, households, note_id)
+    note.deleted = True
+    return note
+
+
+async def _loaded(
+    session: AsyncSession, who: Principal, note_id: uuid.UUID, changes: Mapping[str, Any]
+) -> tuple[dict[uuid.UUID, VisitNote], dict[uuid.UUID, Household]]:
+    notes = await live_notes(session, who, [note_id])
+    if not notes:
+        return notes, {}
+    return notes, await editable_households(session, who, households_of(notes, [changes]))
 
 
 async def change_note(
@@ -106,11 +172,8 @@ async def change_note(
     changes: Mapping[str, Any],
 ) -> VisitNote:
     who = require_staff(principal)
-    note = await _editable(session, who, note_id)
-    if changes.get("household_id") is not None and changes["household_id"] != note.household_id:
-        await _covered_household(session, who, changes["household_id"])
-        note.household_id = changes["household_id"]
-    _apply(note, changes)
+    notes, households = await _loaded(session, who, note_id, changes)
+    note = stage_note_change(notes, households, note_id, changes)
     await session.flush()
     return note
 
@@ -119,7 +182,7 @@ async def delete_note(
     session: AsyncSession, principal: Principal | None, note_id: uuid.UUID
 ) -> VisitNote:
     who = require_staff(principal)
-    note = await _editable(session, who, note_id)
-    note.deleted = True
+    notes, households = await _loaded(session, who, note_id, {})
+    note = stage_note_delete(notes, households, note_id)
     await session.flush()
     return note

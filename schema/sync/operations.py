@@ -1,11 +1,22 @@
 """``pullX`` and ``pushX`` resolvers, one pair per collection, generated from its declaration.
 
 Thin: the rules live in ``sync``. The pull reads in its own short sessions; the push runs in
-one transaction that the edge commits, then announces the change to every stream.
+one transaction that the edge commits. Its writes reach every stream through the database's
+commit listener (``schema.sync.commit_events``), like any other write; the push itself
+announces only the documents a stream must send again although nothing changed (a retry).
+
+And once more, a moment after answering, it asks the pushing device's streams to send every
+document it wrote or was retried on: the client skips a stream event for a document whose
+push is still in flight, and the commit's event can beat the answer, so without this the
+phone could keep its own copy without the server-owned fields (who recorded it, a masked
+number, the new position) until the document next changes (seen with the real client on a
+flaky network). The second sending is skipped by the client when it already has the master.
 
 No ``from __future__ import annotations``: the argument types are built at run time.
 """
 
+import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any, Optional
@@ -26,10 +37,39 @@ async def announce(
     community_id: uuid.UUID,
     collection: str,
     reemit: Iterable[uuid.UUID] = (),
+    *,
+    device: uuid.UUID | None = None,
 ) -> None:
-    """After commit: every stream of the community looks for new documents."""
-    payload = {"collection": collection, "reemit": sorted(str(i) for i in reemit)}
+    """After commit: every stream of the community looks for new documents and sends the
+    ``reemit`` ones again (to the devices whose scope holds them; only ``device``'s if given)."""
+    payload: dict[str, Any] = {"collection": collection, "reemit": sorted(str(i) for i in reemit)}
+    if device is not None:
+        payload["device"] = str(device)
     await info.context.events.publish(sync_channel(community_id), payload)
+
+
+REEMIT_AFTER_SECONDS = 1.0
+"""Long enough for the client to have stored the push's answer, short enough to be live."""
+
+_later: set[asyncio.Task[None]] = set()  # held until done: the loop keeps only weak references
+log = logging.getLogger("changlang.sync")
+
+
+def announce_later(
+    info: Info, community_id: uuid.UUID, collection: str, reemit: set[uuid.UUID], device: Any
+) -> None:
+    """``announce`` to one device's streams after ``REEMIT_AFTER_SECONDS``, in the background."""
+
+    async def later() -> None:
+        await asyncio.sleep(REEMIT_AFTER_SECONDS)
+        try:
+            await announce(info, community_id, collection, reemit, device=device)
+        except Exception:  # the answer went out long ago: log, never raise into the loop
+            log.exception("sending pushed documents again failed")
+
+    task = asyncio.create_task(later())
+    _later.add(task)
+    task.add_done_callback(_later.discard)
 
 
 def pull_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[..., Awaitable[Any]]:
@@ -76,8 +116,13 @@ def push_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[..
         )
         async with info.context.db.transaction() as session:
             pushed = await push(session, actor, collection, given)
-        if pushed.changed or pushed.reemit or pushed.refused:
+        if pushed.reemit:
             await announce(info, principal.community_id, collection.name, pushed.reemit)
+        if pushed.changed or pushed.reemit:
+            again = pushed.changed | pushed.reemit
+            announce_later(
+                info, principal.community_id, collection.name, again, principal.device_id
+            )
         return [types.document(**doc) for doc in pushed.answers]
 
     return push_rows

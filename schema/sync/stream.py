@@ -1,13 +1,19 @@
 """``streamX``: every commit in the device's scope, in checkpoint order, as it happens.
 
 The stream keeps its own checkpoint (starting at the community's newest position) and after
-every sync event, or a short poll that also catches writes made outside the sync API, pulls
-what lies past it through the same code as ``pullX`` and emits it with the checkpoint the
-client then keeps. It re-authenticates on every wake: a revoked device's socket is closed
-(4403), as the client expects; it never completes or errors in normal operation.
+every sync event pulls what lies past it through the same code as ``pullX`` and emits it with
+the checkpoint the client then keeps. Every committed write to a synced row publishes such an
+event, whichever code path made it (``schema.sync.commit_events``), and so does a device
+revocation. It re-authenticates on every wake: a revoked device's socket is closed (4403), as
+the client expects; it never completes or errors in normal operation.
+
+A slow safety poll (``POLL_SECONDS``) remains, for what no event reports: a write by a process
+without the event bus (a CLI import into SQLite while the server runs), an event published
+while a process's PostgreSQL listener was reconnecting, or a failed publish after a commit,
+and an access token that expired without any write.
 
 Authentication: the ``headers`` argument (the client's whole ``headers`` option), else the
-``connection_init`` payload.
+``connection_init`` payload, else the socket's own ``Authorization`` header.
 """
 
 import asyncio
@@ -28,7 +34,7 @@ from sync.declaration import SyncedType
 from sync.scope import fingerprint, scope_of
 
 STREAM_BATCH = 200
-POLL_SECONDS = 2.0
+POLL_SECONDS = 30.0
 CLOSE_REVOKED = 4403
 
 
@@ -37,9 +43,8 @@ async def _principal(info: Info, authorization: str | None) -> Principal | None:
 
 
 class _Waker:
-    """The next sync event, or ``{}`` after ``POLL_SECONDS`` (to catch writes made outside
-    the sync API). The wait for an event outlives a timeout: cancelling it would end the
-    bus's event iterator for good."""
+    """The next sync event, or ``{}`` after ``POLL_SECONDS`` (the safety poll). The wait for
+    an event outlives a timeout: cancelling it would end the bus's event iterator for good."""
 
     def __init__(self, events: AsyncIterator[dict[str, Any]]) -> None:
         self._events = events
@@ -64,6 +69,8 @@ async def _reemitted(
 ) -> list[dict[str, Any]]:
     if event.get("collection") != collection.name or not event.get("reemit"):
         return []
+    if event.get("device") not in (None, str(who.device_id)):
+        return []  # meant for the device that pushed them
     ids = [uuid.UUID(value) for value in event["reemit"]]
     return await replication.documents_by_id(info.context.db, who, collection, ids)
 
@@ -100,7 +107,9 @@ def stream_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[
         headers: Optional[types.headers] = None,  # type: ignore[name-defined]  # noqa: UP045
     ) -> AsyncGenerator[types.bulk, None]:  # type: ignore[name-defined]
         authorization = (
-            headers.Authorization if headers is not None else connection_authorization(info)
+            headers.Authorization
+            if headers is not None
+            else connection_authorization(info) or info.context.authorization
         )
         who = await _principal(info, authorization) or info.context.principal
         if who is None:
@@ -129,7 +138,12 @@ def stream_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[
 
 
 async def _close(info: Info) -> None:
+    """Close the socket (4403) and wait for the connection's teardown to cancel this
+    operation: returning would complete the subscription, and the server would then send
+    ``complete`` on a closed socket (an error in its log, a completion the client must not
+    see)."""
     close = info.context.close_socket
     if close is None:
         raise AuthenticationRequired("this device's session has ended")
     await close(CLOSE_REVOKED, "device revoked or signed out")
+    await asyncio.Event().wait()

@@ -6,14 +6,14 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
 from domain.models import Attendance, Meeting, Synced
 from domain.services import meetings
 from sync.collections.convert import as_uuid, required_uuid
-from sync.collections.households import covers
+from sync.collections.households import covers_through
 from sync.declaration import Actor, Field, Kind, Owner, ScopeSpec, SyncedType
 
 
@@ -47,9 +47,10 @@ class AttendanceWriter:
 
 
 def _scope(scope: ScopeSpec) -> ColumnElement[bool]:
+    covered = covers_through(Meeting.grid_id, Meeting.id == Attendance.meeting_id, scope)
     if scope.grid_ids is None:
-        return covers(Meeting.grid_id, scope)
-    return or_(covers(Meeting.grid_id, scope), Attendance.recorded_by_id == scope.account_id)
+        return covered
+    return or_(covered, Attendance.recorded_by_id == scope.account_id)
 
 
 ATTENDANCE = SyncedType(
@@ -62,8 +63,9 @@ ATTENDANCE = SyncedType(
         Field("name", Kind.TEXT, lambda: Attendance.name),
         Field("recordedById", Kind.ID, lambda: Attendance.recorded_by_id, owner=Owner.SERVER),
     ),
-    source=lambda statement: statement.join(Meeting, Meeting.id == Attendance.meeting_id),
     scope=_scope,
     writer=AttendanceWriter(),
-    grid_of=lambda: Meeting.grid_id,
+    grid_of=lambda: (
+        select(Meeting.grid_id).where(Meeting.id == Attendance.meeting_id).scalar_subquery()
+    ),
 )

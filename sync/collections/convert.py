@@ -31,6 +31,11 @@ def required_uuid(field: str, value: Any) -> uuid.UUID:
     return found
 
 
+def household_and_fields(fields: dict[str, Any]) -> tuple[uuid.UUID, dict[str, Any]]:
+    """A create's household (required: residents and notes live in one) and its other fields."""
+    return required_uuid("householdId", fields.pop("household_id", None)), fields
+
+
 def as_date(field: str, value: Any) -> date | None:
     if value is None or value == "":
         return None

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, exists, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Household, Synced
@@ -20,6 +20,18 @@ def covers(grid: Any, scope: ScopeSpec) -> ColumnElement[bool]:
     if scope.grid_ids is None:
         return true()
     return grid.in_(scope.grid_ids)
+
+
+def covers_through(grid: Any, link: ColumnElement[bool], scope: ScopeSpec) -> ColumnElement[bool]:
+    """``covers`` for a row whose grid node is on the row it refers to (a resident's
+    household): that row looked up by ``link`` (its primary key) for each row the pull's
+    index range returns, as a correlated ``EXISTS``, never a join. With a join, SQLite's
+    planner (no range statistics: it expects a keyset range to return a quarter of the table)
+    builds a Bloom filter over every household, a scan of the whole table on each pull
+    (``bench/README.md``, pull cost)."""
+    if scope.grid_ids is None:
+        return true()
+    return exists().where(link, covers(grid, scope))
 
 
 class HouseholdWriter:

@@ -7,17 +7,21 @@ gets the masked form and can never set it (registering one goes through the API)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Household, Resident, Synced
+from domain.permissions import require_staff
 from domain.personal_data import normalize_phone
 from domain.services import residents
-from sync.collections.convert import as_date, as_tags, as_uuid, required_uuid
-from sync.collections.households import covers
+from domain.services.households import editable_households
+from sync.collections.convert import as_date, as_tags, as_uuid, household_and_fields
+from sync.collections.households import covers_through
 from sync.declaration import Actor, Field, Kind, Owner, Policy, SyncedType
+from sync.staging import Change, converted, each
 
 _WIRE = {"birth_date": "birthDate", "tags": "tags", "household_id": "householdId"}
 
@@ -37,8 +41,7 @@ class ResidentWriter:
     async def create(
         self, session: AsyncSession, actor: Actor, document_id: uuid.UUID, values: Mapping[str, Any]
     ) -> Synced:
-        fields = _service_values(values)
-        household = required_uuid("householdId", fields.pop("household_id", None))
+        household, fields = household_and_fields(_service_values(values))
         return await residents.create_resident(
             session,
             actor.principal,
@@ -61,6 +64,47 @@ class ResidentWriter:
 
     async def delete(self, session: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Synced:
         return await residents.delete_resident(session, actor.principal, document_id)
+
+    async def stage(
+        self, session: AsyncSession, actor: Actor, changes: Sequence[Change]
+    ) -> set[uuid.UUID]:
+        """The batch form of the three above (``sync.staging``): two look-ups in all."""
+        who = require_staff(actor.principal)
+        given, refused = converted(changes, _service_values)
+        edited = [c.document_id for c in changes if not c.create and c.document_id in given]
+        homes = await residents.residents_with_households(session, who, edited)
+        households = await editable_households(
+            session, who, [fields.get("household_id") for fields in given.values()]
+        )
+
+        async def one(change: Change) -> None:
+            if change.create:
+                household, fields = household_and_fields(dict(given[change.document_id]))
+                await residents.stage_new_resident(
+                    session,
+                    who,
+                    actor.cipher,
+                    households,
+                    household_id=household,
+                    fields=fields,
+                    resident_id=change.document_id,
+                )
+                return
+            home = homes.get(change.document_id)
+            if change.values:
+                home = await residents.stage_resident_update(
+                    session,
+                    who,
+                    actor.cipher,
+                    homes,
+                    households,
+                    change.document_id,
+                    given[change.document_id],
+                )
+            if change.delete:
+                residents.stage_resident_delete(who, home, change.document_id)
+
+        return refused | await each((c for c in changes if c.document_id in given), one)
 
 
 RESIDENTS = SyncedType(
@@ -88,10 +132,13 @@ RESIDENTS = SyncedType(
             description="Masked (120104********1234); set through the API only.",
         ),
     ),
-    source=lambda statement: statement.join(Household, Household.id == Resident.household_id),
-    scope=lambda scope: covers(Household.grid_id, scope),
+    scope=lambda scope: covers_through(
+        Household.grid_id, Household.id == Resident.household_id, scope
+    ),
     writer=ResidentWriter(),
-    grid_of=lambda: Household.grid_id,
+    grid_of=lambda: (
+        select(Household.grid_id).where(Household.id == Resident.household_id).scalar_subquery()
+    ),
     moves=True,
     moves_with=lambda: Resident.household_id,
 )

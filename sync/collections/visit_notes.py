@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Household, Synced, VisitNote
+from domain.permissions import require_staff
 from domain.services import visits
-from sync.collections.convert import as_time, as_uuid, required_uuid
-from sync.collections.households import covers
+from domain.services.households import editable_households
+from sync.collections.convert import as_time, as_uuid, household_and_fields
+from sync.collections.households import covers_through
 from sync.declaration import Actor, Field, Kind, Owner, Policy, SyncedType
+from sync.staging import Change, converted, each
 
 
 def _service_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -28,8 +32,7 @@ class VisitNoteWriter:
     async def create(
         self, session: AsyncSession, actor: Actor, document_id: uuid.UUID, values: Mapping[str, Any]
     ) -> Synced:
-        fields = _service_values(values)
-        household = required_uuid("householdId", fields.pop("household_id", None))
+        household, fields = household_and_fields(_service_values(values))
         return await visits.write_note(
             session, actor.principal, note_id=document_id, household_id=household, fields=fields
         )
@@ -47,6 +50,39 @@ class VisitNoteWriter:
 
     async def delete(self, session: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Synced:
         return await visits.delete_note(session, actor.principal, document_id)
+
+    async def stage(
+        self, session: AsyncSession, actor: Actor, changes: Sequence[Change]
+    ) -> set[uuid.UUID]:
+        """The batch form of the three above (``sync.staging``): two look-ups in all."""
+        who = require_staff(actor.principal)
+        given, refused = converted(changes, _service_values)
+        edited = [c.document_id for c in changes if not c.create and c.document_id in given]
+        notes = await visits.live_notes(session, who, edited)
+        households = await editable_households(
+            session, who, visits.households_of(notes, given.values())
+        )
+
+        async def one(change: Change) -> None:
+            if change.create:
+                household, fields = household_and_fields(dict(given[change.document_id]))
+                visits.stage_new_note(
+                    session,
+                    who,
+                    households,
+                    note_id=change.document_id,
+                    household_id=household,
+                    fields=fields,
+                )
+                return
+            if change.values:
+                visits.stage_note_change(
+                    notes, households, change.document_id, given[change.document_id]
+                )
+            if change.delete:
+                visits.stage_note_delete(notes, households, change.document_id)
+
+        return refused | await each((c for c in changes if c.document_id in given), one)
 
 
 VISIT_NOTES = SyncedType(
@@ -72,10 +108,13 @@ VISIT_NOTES = SyncedType(
             owner=Owner.SERVER,
         ),
     ),
-    source=lambda statement: statement.join(Household, Household.id == VisitNote.household_id),
-    scope=lambda scope: covers(Household.grid_id, scope),
+    scope=lambda scope: covers_through(
+        Household.grid_id, Household.id == VisitNote.household_id, scope
+    ),
     writer=VisitNoteWriter(),
-    grid_of=lambda: Household.grid_id,
+    grid_of=lambda: (
+        select(Household.grid_id).where(Household.id == VisitNote.household_id).scalar_subquery()
+    ),
     moves=True,
     moves_with=lambda: VisitNote.household_id,
 )

@@ -16,13 +16,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner, Result
 
 from api import cli
+from api.pg_events import PostgresEventBus
 from api.residents_io import admin_principal
 from domain.credentials import use_fast_password_hashing, verify_password
 from domain.database import open_database
 from domain.migrate import alembic_config
-from domain.models import Account, AccountKind, Community, PersonalDataAccess, Resident
+from domain.models import (
+    Account,
+    AccountKind,
+    Community,
+    Grid,
+    Household,
+    PersonalDataAccess,
+    Resident,
+    SyncDeparture,
+)
 from domain.services.grids import create_grid
 from domain.services.sessions import login_with_code
+from schema.events import sync_channel
 from tests.api.test_residents_io import WANG, bad_file, good_rows, write_csv
 
 T = TypeVar("T")
@@ -272,3 +283,61 @@ def test_serve_refuses_the_demo_in_production(
     }
     result = invoke(production, "serve", "--demo")
     assert result.exit_code == 1 and "production" in result.output
+
+
+def test_compact_sync_purges_tombstones_and_departure_records(
+    env: dict[str, str], database_url: str
+) -> None:
+    admin_with_grids(env, database_url)
+
+    async def tombstones_and_a_move(session: AsyncSession) -> None:
+        community = await session.scalar(select(Community.id))
+        grids = list(await session.scalars(select(Grid.id).where(Grid.parent_id.is_not(None))))
+        assert community is not None and len(grids) == 2
+        rows = [
+            Household(community_id=community, grid_id=grids[0], building="9", unit="1", room=r)
+            for r in ("101", "102", "103")
+        ]
+        session.add_all(rows)
+        await session.flush()
+        rows[0].deleted = rows[1].deleted = True
+        rows[2].grid_id = grids[1]
+
+    query(database_url, tombstones_and_a_move)
+    result = invoke(env, "compact-sync", "--retention-days", "7")
+    assert result.exit_code == 0, result.output
+    assert "1 communities: 2 tombstones, 1 departure records and 0 push" in result.output
+
+    async def left(session: AsyncSession) -> tuple[int, int]:
+        deleted = await session.scalar(select(func.count(Household.id)).where(Household.deleted))
+        moved = await session.scalar(select(func.count(SyncDeparture.id)))
+        return int(deleted or 0), int(moved or 0)
+
+    assert query(database_url, left) == (0, 0)
+    again = invoke(env, "compact-sync")
+    assert again.exit_code == 0 and "0 tombstones, 0 departure records" in again.output
+    assert invoke(env, "compact-sync", "--retention-days", "0").exit_code != 0
+
+
+async def test_a_command_on_postgresql_wakes_the_live_streams_of_running_servers(
+    env: dict[str, str], database_url: str, dialect: str, tmp_path: Path
+) -> None:
+    """Its writes are announced through NOTIFY, as a server's own are (SQLite has no channel
+    between processes: the streams' safety poll finds them there)."""
+    if dialect != "postgresql":
+        pytest.skip("PostgreSQL only")
+    await asyncio.to_thread(admin_with_grids, env, database_url)
+    community = await asyncio.to_thread(
+        query, database_url, lambda session: session.scalar(select(Community.id))
+    )
+    register = write_csv(tmp_path / "r.csv", good_rows())
+    bus = PostgresEventBus(database_url)
+    await bus.start()
+    try:
+        async with bus.subscribe(sync_channel(community)) as events:
+            imported = await asyncio.to_thread(invoke, env, "import-residents", str(register))
+            assert imported.exit_code == 0, imported.output
+            event = await asyncio.wait_for(anext(events), 10)
+    finally:
+        await bus.stop()
+    assert {"household", "resident"} <= set(event["collections"])

@@ -261,3 +261,15 @@ def test_workers_starting_together_agree_on_one_generated_secret(tmp_path: Path)
         keys = set(pool.map(lambda _: Settings.from_env(env).secret_key, range(32)))
     assert len(keys) == 1
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["pii_key", "secret_key"]
+
+
+def test_sync_compaction_settings(tmp_path: Path) -> None:
+    default = Settings.from_env(development_env(tmp_path))
+    assert (default.sync_retention_days, default.sync_compact_interval_seconds) == (30, 86400)
+    settings = Settings.from_env(
+        development_env(tmp_path, SYNC_RETENTION_DAYS="7", SYNC_COMPACT_INTERVAL_SECONDS="0")
+    )
+    assert settings.sync_retention.days == 7 and settings.sync_compact_interval_seconds == 0
+    for name, value in (("SYNC_RETENTION_DAYS", "0"), ("SYNC_COMPACT_INTERVAL_SECONDS", "-1")):
+        with pytest.raises(SettingsError, match=f"CHANGLANG_{name}"):
+            Settings.from_env(development_env(tmp_path, **{name: value}))

@@ -203,9 +203,10 @@ def test_two_phones_offline_edits_converge_and_the_conflict_reaches_the_inbox(
     assert result["onlineNoteStreamed"] is True
     assert result["liveNote"]["viaStream"] is True
     # Every live document on both phones has the server's client-owned fields. Server-owned
-    # fields (the position updatedAt, a note's author) can stay stale on a phone when the
-    # stream event that carries them arrives while that document's push is unacknowledged
-    # (RxDB skips it): reported as staleServerOwned, checked with --strict by hand.
+    # fields (the position updatedAt, a note's author) reach a phone through the stream,
+    # which sends a pushed document again a second after the answer (RxDB skips the first
+    # event when it beats the answer); a stream cut at that moment can leave them stale:
+    # reported as staleServerOwned, checked with --strict by hand.
     assert result["convergence"]["converged"] is True, result["convergence"]
     # The handler never had to treat an answer as a refusal.
     assert not [r for r in result["resolutions"] if r["refused"]]
@@ -265,9 +266,10 @@ def test_a_flaky_network_loses_and_duplicates_nothing(
     assert check["phoneCounts"] == {"phone1": alive, "phone2": alive}, check
     assert check["residentWrong"] == [], check
     # Every live document on both phones has the server's client-owned fields. Server-owned
-    # fields (the position updatedAt, a note's author) can stay stale on a phone when the
-    # stream event that carries them arrives while that document's push is unacknowledged
-    # (RxDB skips it): reported as staleServerOwned, checked with --strict by hand.
+    # fields (the position updatedAt, a note's author) reach a phone through the stream,
+    # which sends a pushed document again a second after the answer (RxDB skips the first
+    # event when it beats the answer); a stream cut at that moment can leave them stale:
+    # reported as staleServerOwned, checked with --strict by hand.
     assert result["convergence"]["converged"] is True, result["convergence"]
 
     # The server's own view: exactly one note per id written, none duplicated under a new id.

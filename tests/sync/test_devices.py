@@ -40,7 +40,9 @@ async def test_pulls_record_what_each_device_acknowledged(
     await phone.pull("household")
     async with database.read() as session:
         row = await session.scalar(select(DeviceSync).where(DeviceSync.collection == "household"))
-    assert row is not None and row.position == phone.checkpoints["household"]["updatedAt"]
+    checkpoint = phone.checkpoints["household"]
+    assert row is not None and checkpoint is not None
+    assert row.position == checkpoint["updatedAt"]
 
 
 async def test_compaction_keeps_tombstones_an_active_phone_has_not_seen(

@@ -4,24 +4,36 @@ Two apps over one database: the reference answers everything through strawberry
 (``fast_paths=False``), the other takes the fast path for the pull operations it recognises.
 Documents are generated at random (seeded): unicode and JSON-hostile text, nulls, tag sets,
 tombstones, masked ID numbers, then a scope change so that bare tombstones are replayed.
+
+Both paths share ``sync.documents``, whose compiled row writers and text-read UUID and JSON
+columns are checked against the plain ``to_wire`` conversion (the definition) directly, and
+the fast path's scalar checks against values GraphQL would convert or refuse.
 """
 
 from __future__ import annotations
 
+import enum
+import json
+import math
 import random
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+import orjson
 import pytest
+from sqlalchemy import select, true
 
 from api.app import create_app
 from domain.database import Database
 from domain.models import Household, Resident, VisitCategory, VisitNote
 from schema import build_schema
-from schema.sync.fast_pull import FastPull
+from schema.sync.fast_pull import FastPull, NotFast, PullPlan, render
+from sync import documents
 from sync.collections import COLLECTIONS
+from sync.declaration import Kind, SyncedType
+from sync.values import to_wire
 from tests import api_client
 from tests.api_client import Api
 from tests.sync.client import pull_query
@@ -147,8 +159,6 @@ async def _compare_pages(
     reference: Api, fast: Api, token: str, query: str, key: str, checkpoint: Any = None
 ) -> Any:
     """Page through both; every page's bytes equal. Returns the last checkpoint."""
-    import orjson
-
     while True:
         variables = {"checkpoint": checkpoint, "limit": LIMIT}
         expected = await _post(reference, query, variables, token)
@@ -222,3 +232,184 @@ async def test_errors_and_odd_requests_are_answered_alike(database: Database, wo
     finally:
         await reference.client.aclose()
         await fast.client.aclose()
+
+
+def _by_definition(collection: SyncedType, rows: list[Any]) -> list[dict[str, Any]]:
+    """What ``to_documents`` must return: ``to_wire`` per value of the declared read."""
+    found = []
+    for row in rows:
+        document: dict[str, Any] = {"id": str(row[0])}
+        for spec, value in zip(collection.fields, row[3:], strict=True):
+            document[spec.wire] = to_wire(spec.kind, value)
+        document["updatedAt"] = float(row[1])
+        document["deleted"] = bool(row[2])
+        found.append(document)
+    return found
+
+
+async def test_the_documents_read_as_the_declared_columns_convert(
+    database: Database, world: World
+) -> None:
+    """UUID and JSON columns read as text give the values the column types would."""
+    await _generate(database, world, 3)
+    async with database.read() as session:
+        for collection in COLLECTIONS.values():
+            model = collection.model
+            columns: list[Any] = [model.id, model.position, model.deleted]
+            columns += [spec.read() for spec in collection.fields]
+            declared = collection.source(select(*columns)).where(true())
+            expected = _by_definition(
+                collection, list(await session.execute(declared.order_by(model.id)))
+            )
+            rows = list(await session.execute(documents.statement(collection).order_by(model.id)))
+            found = documents.to_documents(collection, rows)
+            assert repr(found) == repr(expected), collection.name
+            if collection.name == "resident":
+                assert found, "the generated world has residents"
+                tags = [document["tags"] for document in found]
+                assert len({id(t) for t in tags}) == len(tags), "each document owns its list"
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+class _Size(enum.StrEnum):
+    BIG = "big"
+
+
+_VALUES: list[Any] = [
+    None,
+    "text",
+    "",
+    7,
+    7.5,
+    math.nan,
+    True,
+    False,
+    uuid.UUID("12345678-9abc-def0-1234-56789abcdef0"),
+    date(2020, 2, 29),
+    datetime(2020, 2, 29, 12, 30, tzinfo=UTC),
+    ["b", "a", "b"],
+    [],
+    ("x", 1),
+    _Colour.RED,
+    _Size.BIG,
+]
+
+
+def test_the_compiled_row_writers_convert_as_to_wire_does() -> None:
+    """Every collection's writer, on values of every type (not only those its columns hold).
+
+    A field read as text (``documents.read_as_text``) gets its text from the column, so a string
+    there is the column's text form: the tests of ``id_from_text`` and ``tags_from_text`` and the
+    one over the database cover those."""
+    rng = random.Random(7)
+    not_text = [value for value in _VALUES if not isinstance(value, str)]
+    for collection in COLLECTIONS.values():
+        choices = [not_text if documents.read_as_text(f) else _VALUES for f in collection.fields]
+        for _ in range(300):
+            row = (
+                uuid.uuid4(),
+                rng.randint(0, 2**40),
+                rng.choice([True, False, 0, 1]),
+                *(rng.choice(values) for values in choices),
+            )
+            try:
+                expected: Any = _by_definition(collection, [row])
+            except Exception as exc:  # the same failure is expected
+                with pytest.raises(type(exc)):
+                    documents.to_documents(collection, [row])
+                continue
+            assert repr(documents.to_documents(collection, [row])) == repr(expected)
+        with pytest.raises(ValueError):
+            documents.to_documents(collection, [(uuid.uuid4(), 1, False)])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12345678-9abc-def0-1234-56789abcdef0",  # PostgreSQL's uuid::text
+        "123456789abcdef0123456789abcdef0",  # SQLite's stored hex
+        "123456789ABCDEF0123456789ABCDEF0",
+        "12345678-9ABC-DEF0-1234-56789ABCDEF0",
+        "{12345678-9abc-def0-1234-56789abcdef0}",
+        "urn:uuid:12345678-9abc-def0-1234-56789abcdef0",
+    ],
+)
+def test_uuid_text_reads_as_the_uuid_type(text: str) -> None:
+    assert documents.id_from_text(text) == str(uuid.UUID(text))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "not-a-uuid", "g" * 32, "12345678-9abc-def0-1234-56789abcdefg"]
+)
+def test_uuid_text_refuses_what_the_uuid_type_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        uuid.UUID(text)
+    with pytest.raises(ValueError):
+        documents.id_from_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '["elderly", "child", "elderly"]',
+        "[]",
+        "null",
+        '"ab"',
+        '["\\ud800", "x"]',  # a lone surrogate: orjson refuses it, json reads it
+        "[1, 2.5, true]",
+        '["\\u5c45\\u6c11", "居民"]',
+    ],
+)
+def test_tags_text_reads_as_the_json_type(text: str) -> None:
+    assert documents.tags_from_text(text) == to_wire(Kind.TAGS, json.loads(text))
+
+
+def _plan(fields: tuple[str, ...], kinds: tuple[tuple[Kind, bool], ...]) -> PullPlan:
+    recogniser = FastPull(build_schema(), max_tokens=2000, max_depth=10)
+    plan = recogniser.plan(pull_query("visitNote"), None)
+    assert plan is not None
+    return PullPlan(
+        collection=plan.collection,
+        response_key=plan.response_key,
+        operation=plan.operation,
+        arguments=plan.arguments,
+        parts=("documents",),
+        document_fields=fields,
+        kinds=kinds,
+        checkpoint_fields=(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "required", "value", "fast"),
+    [
+        (Kind.TEXT, False, "x", True),
+        (Kind.TEXT, False, None, True),
+        (Kind.TEXT, False, 5, False),  # GraphQL's String writes "5"
+        (Kind.TEXT, False, True, False),
+        (Kind.NUMBER, False, 1.5, True),
+        (Kind.NUMBER, False, None, True),
+        (Kind.NUMBER, False, 2, False),
+        (Kind.NUMBER, False, math.inf, False),  # Float refuses it
+        (Kind.NUMBER, False, math.nan, False),
+        (Kind.ID, True, None, False),  # non-null in the schema
+        (Kind.BOOL, True, False, True),
+        (Kind.TAGS, False, ["a"], True),
+    ],
+)
+def test_render_leaves_to_the_executor_what_graphql_would_convert(
+    kind: Kind, required: bool, value: Any, fast: bool
+) -> None:
+    plan = _plan(("v",), ((kind, required),))
+    ok = {Kind.TEXT: "ok", Kind.NUMBER: 0.5, Kind.ID: "i", Kind.BOOL: True, Kind.TAGS: []}[kind]
+    page = [{"v": ok}, {"v": value}, {"v": ok}]
+    if fast:
+        assert orjson.loads(render(plan, page, ("c", 1.0))) == {
+            "data": {"pullVisitNote": {"documents": page}}
+        }
+    else:
+        with pytest.raises(NotFast):
+            render(plan, page, ("c", 1.0))

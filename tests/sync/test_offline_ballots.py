@@ -70,6 +70,17 @@ def ballot(
     }
 
 
+def stored(answers: list[dict[str, Any]], *docs: dict[str, Any]) -> bool:
+    """Accepted as sent: no row answered (the phone keeps its rows; the stream brings the
+    server's stamps)."""
+    return bool(docs) and answers == []
+
+
+def dropped(answers: list[dict[str, Any]]) -> bool:
+    """Refused: the one row answered with a tombstone (the notice says why)."""
+    return len(answers) == 1 and answers[0]["deleted"] is True
+
+
 class Recorder:
     """A staff member's phone that sends its clock with every push."""
 
@@ -138,7 +149,7 @@ async def test_a_ballot_cast_and_synced_on_time_counts_and_feeds_the_tally_and_t
         ballot(vote, "H1a-x", world, "for", ms(clock)),
         ballot(vote, "H1a2-x", world, "for", ms(clock)),
     ]
-    assert await recorder.push(docs) == []  # stored as sent
+    assert stored(await recorder.push(docs), *docs)
     pulled = {d["id"]: d for d in await recorder.phone.pull_all("ballot")}
     assert set(pulled) == {d["id"] for d in docs}
     for doc in docs:
@@ -164,7 +175,7 @@ async def test_late_within_the_grace_counts_beyond_it_is_refused_with_its_reason
     clock.advance(timedelta(hours=1, minutes=30))  # closed, within the grace
     state = await voters.query(VOTE, vote)
     assert state["status"] == "CLOSED" and state["closedAt"] is None  # not yet fixed
-    assert await recorder.push([in_time]) == []
+    assert stored(await recorder.push([in_time]), in_time)
     clock.advance(timedelta(minutes=35))  # past the grace
     [refused] = await recorder.push([too_late])
     assert refused["id"] == too_late["id"] and refused["deleted"] is True
@@ -194,10 +205,12 @@ async def test_a_phone_clock_too_far_off_or_unknown_is_refused(
     vote = await voters.open_vote(database, world)
     fast = ballot(vote, "H1a-x", world, "for", ms(clock))
     unknown = ballot(vote, "H1a-y", world, "for", ms(clock))
-    assert len(await recorder.push([fast], device_ms=ms(clock, timedelta(minutes=10)))) == 1
-    assert len(await recorder.push([unknown], device_ms=None)) == 1
+    assert dropped(await recorder.push([fast], device_ms=ms(clock, timedelta(minutes=10))))
+    assert dropped(await recorder.push([unknown], device_ms=None))
     slightly = ballot(vote, "H1a2-x", world, "for", ms(clock))
-    assert await recorder.push([slightly], device_ms=ms(clock, timedelta(minutes=2))) == []
+    assert stored(
+        await recorder.push([slightly], device_ms=ms(clock, timedelta(minutes=2))), slightly
+    )
     assert await recorder.notices() == {fast["id"]: "CLOCK_SKEW", unknown["id"]: "CLOCK_SKEW"}
     assert await counts(database, vote) == (1, 1, 1)
     async with database.read() as session:
@@ -214,8 +227,8 @@ async def test_where_changes_are_not_allowed_the_first_counted_ballot_stands(
     second = ballot(vote, "H1a-x", world, "for", ms(clock))  # cast later, synced later
     earlier = ballot(vote, "H1a-y", world, "for", ms(clock))
     earliest = ballot(vote, "H1a-y", world, "against", ms(clock, timedelta(minutes=-2)))
-    assert await recorder.push([first]) == []
-    assert await recorder.push([earlier]) == []
+    assert stored(await recorder.push([first]), first)
+    assert stored(await recorder.push([earlier]), earlier)
     answers = await recorder.push([second, earliest])  # later or earlier cast: both refused
     assert {a["id"] for a in answers} == {second["id"], earliest["id"]}
     assert await recorder.notices() == {
@@ -236,8 +249,8 @@ async def test_where_changes_are_allowed_the_latest_cast_wins_whatever_the_arriv
     first = ballot(vote, "H1a-x", world, "against", t0)
     later = ballot(vote, "H1a-x", world, "for", t0 + 60_000)
     stale = ballot(vote, "H1a-x", world, "abstain", t0 + 30_000)  # arrives last, cast between
-    assert await recorder.push([first]) == []
-    assert await recorder.push([later]) == []
+    assert stored(await recorder.push([first]), first)
+    assert stored(await recorder.push([later]), later)
     [refused] = await recorder.push([stale])
     assert refused["id"] == stale["id"]
     assert await recorder.notices() == {stale["id"]: "BALLOT_SUPERSEDED"}
@@ -259,11 +272,11 @@ async def test_a_secret_ballot_changes_only_with_the_voters_token_minted_on_the_
     first = ballot(vote, "H1a-x", world, "against", t0, token)
     tokenless = ballot(vote, "H1a-x", world, "abstain", t0 + 30_000)
     later = ballot(vote, "H1a-x", world, "for", t0 + 60_000, token)
-    assert await recorder.push([first]) == []
+    assert stored(await recorder.push([first]), first)
     receipts = (await voters.query(RECEIPTS, vote))["receipts"]
     assert receipts == [receipt_of(token)]  # the phone can print the voter's receipt itself
-    assert len(await recorder.push([tokenless])) == 1
-    assert await recorder.push([later]) == []
+    assert dropped(await recorder.push([tokenless]))
+    assert stored(await recorder.push([later]), later)
     assert await recorder.notices() == {tokenless["id"]: "ALREADY_VOTED"}
     assert await counts(database, vote) == (1, 1, 2)
     closed = await _close(voters, clock, vote)
@@ -276,11 +289,11 @@ async def test_the_same_ballot_pushed_twice_or_fifty_times_at_once_counts_once(
 ) -> None:
     vote = await voters.open_vote(database, world)
     once = ballot(vote, "H1a-x", world, "for", ms(clock))
-    assert await recorder.push([once]) == []
-    assert await recorder.push([once]) == []
+    assert stored(await recorder.push([once]), once)
+    assert stored(await recorder.push([once]), once)
     many = ballot(vote, "H1a-y", world, "against", ms(clock))
     answers = await asyncio.gather(*(recorder.push([many]) for _ in range(50)))
-    assert all(answer == [] for answer in answers)
+    assert all(answer == answers[0] and stored(answer, many) for answer in answers)
     assert await counts(database, vote) == (2, 2, 2)
     async with database.read() as session:
         assert await session.scalar(select(func.count(RefusedPush.id))) == 0
@@ -296,7 +309,8 @@ async def test_a_secret_choice_is_never_pulled_nor_kept_beside_its_voter(
         ballot(vote, "H1a2-x", world, "against", ms(clock)),
     ]
     refused = ballot(vote, "H1a-y", world, "abstain", ms(clock, timedelta(hours=2)))
-    assert await recorder.push(docs) == []
+    accepted = await recorder.push(docs)
+    assert stored(accepted, *docs)
     [answer] = await recorder.push([refused])
     assert answer["choice"] is None
     pulled = await recorder.phone.pull_all("ballot")
@@ -307,11 +321,11 @@ async def test_a_secret_choice_is_never_pulled_nor_kept_beside_its_voter(
     chief = Phone(recorder.phone.api, await recorder.phone.api.login("chief1"))
     assert await chief.pull_all("ballot") == []  # only the recorder's own ballots
     async with database.read() as session:
-        stored = list(await session.scalars(select(OfflineBallot)))
+        rows = list(await session.scalars(select(OfflineBallot)))
         ballot_ids = set(await session.scalars(select(Ballot.id)))
         kept = list(await session.scalars(select(RefusedPush)))
-    assert [s.choice for s in stored] == [None, None]
-    assert not {s.id for s in stored} & ballot_ids  # the counted ballot has its own random id
+    assert [s.choice for s in rows] == [None, None]
+    assert not {s.id for s in rows} & ballot_ids  # the counted ballot has its own random id
     assert [k.row["newDocumentState"]["choice"] for k in kept] == [None]
     assert "abstain" not in str(kept[0].row) and "abstain" not in kept[0].dedupe_key
     closed = await _close(voters, clock, vote)

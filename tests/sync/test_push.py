@@ -201,3 +201,47 @@ async def test_fifty_concurrent_copies_of_a_batch_apply_once_and_answer_alike(
         assert sorted(names) == ["改了", "新住户"]
         assert await session.scalar(select(func.count(SyncConflict.id))) == 0
         assert await session.scalar(select(func.count(RefusedPush.id))) == 0
+
+
+async def test_an_old_push_delivered_late_does_not_bring_old_values_back(
+    api: Api, world: World, database: Database
+) -> None:
+    """Tags merge by union: merged again against a newer master, the late row would re-add
+    the tag the volunteer removed since, and record a conflict that never happened."""
+    phone = Phone(api, await api.login("member1a"))
+    base = await _resident(phone, "H1a-y")
+    first = row(edited(base, tags=["child", "elderly"]), base)
+    assert await phone.push("resident", [first]) == []
+    after_first = await _resident(phone, "H1a-y")
+    second = row(edited(after_first, tags=["child"]), after_first)
+    assert await phone.push("resident", [second]) == []
+    [late] = await phone.push("resident", [first])  # answered with the master, not merged
+    assert late["tags"] == ["child"] and late == await _resident(phone, "H1a-y")
+    async with database.read() as session:
+        assert await session.scalar(select(func.count(SyncConflict.id))) == 0
+
+
+async def test_edits_sent_with_a_delete_are_kept_on_the_tombstone(
+    api: Api, world: World, database: Database
+) -> None:
+    phone = Phone(api, await api.login("member1a"))
+    base = await _resident(phone, "H1a-x")
+    assert (
+        await phone.push("resident", [row(edited(base, name="搬走了", deleted=True), base)]) == []
+    )
+    async with database.read() as session:
+        stored = await session.get(Resident, world.residents["H1a-x"])
+        assert stored is not None and stored.deleted and stored.name == "搬走了"
+
+
+async def test_clearing_a_required_field_is_refused_not_ignored(
+    api: Api, world: World, database: Database
+) -> None:
+    phone = Phone(api, await api.login("member1a"))
+    base = await _resident(phone, "H1a-x")
+    [answer] = await phone.push(
+        "resident", [row(edited(base, householdId=None, name="留下"), base)]
+    )
+    assert answer == base  # refused whole: nothing half-applied
+    [notice] = await phone.pull_all("deviceNotice")
+    assert notice["code"] == "INVALID_INPUT" and "householdId" in notice["message"]
