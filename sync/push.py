@@ -134,7 +134,13 @@ class _Batch:
             applied = await self._together(stager, fresh)
         else:
             applied = await self._one_by_one(rows, digests, seen)
-        await receipts.record(self.session, self.scope, applied)
+        documents_of = {d: row.document_id for row, d in zip(rows, digests, strict=True)}
+        await receipts.record(
+            self.session,
+            self.scope,
+            self.collection.name,
+            {d: doc for d in applied if (doc := documents_of[d]) is not None},
+        )
         final = await _masters(self.session, self.collection, self.scope, ids)
         for row in rows:
             self._answer(row, final)

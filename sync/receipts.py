@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,11 +49,12 @@ async def already_applied(
     return set(found)
 
 
-async def record(session: AsyncSession, scope: ScopeSpec, digests: Iterable[str]) -> None:
-    """In the caller's transaction: a receipt exists exactly when its row was applied. A
-    concurrent copy of the same push that got there first is no error."""
-    values = sorted(set(digests))
-    if scope.device_id is None or not values:
+async def record(
+    session: AsyncSession, scope: ScopeSpec, collection: str, applied: Mapping[str, uuid.UUID]
+) -> None:
+    """In the caller's transaction: a receipt (digest -> document) exists exactly when its row
+    was applied. A concurrent copy of the same push that got there first is no error."""
+    if scope.device_id is None or not applied:
         return
     now = utcnow()
     rows = [
@@ -61,13 +62,35 @@ async def record(session: AsyncSession, scope: ScopeSpec, digests: Iterable[str]
             "device_id": scope.device_id,
             "digest": value,
             "community_id": scope.community_id,
+            "collection": collection,
+            "document_id": applied[value],
             "received_at": now,
         }
-        for value in values
+        for value in sorted(applied)
     ]
     connection = await session.connection()
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     await connection.execute(insert(SyncPushReceipt).on_conflict_do_nothing(), rows)
+
+
+async def recently_pushed(
+    session: AsyncSession, scope: ScopeSpec, collection: str, since: datetime, limit: int
+) -> list[uuid.UUID]:
+    """The documents of ``collection`` this device pushed since ``since``, newest first."""
+    if scope.device_id is None:
+        return []
+    found = await session.execute(
+        select(SyncPushReceipt.document_id, func.max(SyncPushReceipt.received_at))
+        .where(
+            SyncPushReceipt.device_id == scope.device_id,
+            SyncPushReceipt.collection == collection,
+            SyncPushReceipt.received_at >= since,
+        )
+        .group_by(SyncPushReceipt.document_id)
+        .order_by(func.max(SyncPushReceipt.received_at).desc())
+        .limit(limit)
+    )
+    return [document_id for document_id, _ in found]
 
 
 async def forget(session: AsyncSession, community_id: uuid.UUID, before: datetime) -> int:

@@ -152,6 +152,8 @@ class SyncPushReceipt(Base):
     The same row arriving again (a duplicated delivery, or one delayed past the device's newer
     pushes) is answered, never merged again: merged again, an old value would come back over a
     newer one (a removed tag re-added, an old note appended). Kept for the retention window.
+    The document is named too: a device's stream, when it (re)connects, sends the documents
+    the device pushed moments before once more (``schema.sync.stream``).
     """
 
     __tablename__ = "sync_push_receipt"
@@ -163,4 +165,6 @@ class SyncPushReceipt(Base):
     community_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("community.id", ondelete="CASCADE"), nullable=False
     )
+    collection: Mapped[str] = mapped_column(String(40), nullable=False)
+    document_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -23,6 +23,8 @@ def upgrade() -> None:
         sa.Column("device_id", sa.Uuid(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("community_id", sa.Uuid(), nullable=False),
+        sa.Column("collection", sa.String(length=40), nullable=False),
+        sa.Column("document_id", sa.Uuid(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"],

@@ -12,6 +12,10 @@ without the event bus (a CLI import into SQLite while the server runs), an event
 while a process's PostgreSQL listener was reconnecting, or a failed publish after a commit,
 and an access token that expired without any write.
 
+When it (re)connects, it first sends the documents the device pushed in the last minutes
+(``_recently_pushed``): the one way a phone whose stream was cut while a push was answered
+still learns their server-owned fields.
+
 Authentication: the ``headers`` argument (the client's whole ``headers`` option), else the
 ``connection_init`` payload, else the socket's own ``Authorization`` header.
 """
@@ -20,15 +24,17 @@ import asyncio
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Optional
 
 from domain.errors import AuthenticationRequired
+from domain.models.base import utcnow
 from domain.principal import Principal
 from schema.context import Info
 from schema.events import sync_channel
 from schema.live import connection_authorization
 from schema.sync.types import CollectionTypes
-from sync import replication
+from sync import receipts, replication
 from sync.checkpoint import Checkpoint
 from sync.declaration import SyncedType
 from sync.scope import fingerprint, scope_of
@@ -72,6 +78,30 @@ async def _reemitted(
     if event.get("device") not in (None, str(who.device_id)):
         return []  # meant for the device that pushed them
     ids = [uuid.UUID(value) for value in event["reemit"]]
+    return await replication.documents_by_id(info.context.db, who, collection, ids)
+
+
+ECHO_SECONDS = 600
+"""How far back a (re)connecting stream sends the device's own pushes once more."""
+
+
+async def _recently_pushed(
+    info: Info, collection: SyncedType, who: Principal
+) -> list[dict[str, Any]]:
+    """The documents this device pushed in the last ``ECHO_SECONDS``, sent first when its
+    stream (re)connects. A push's documents are sent again a second after its answer
+    (``schema.sync.operations``), but a stream cut at that moment loses that, and the client's
+    resync on reconnect pulls only past its checkpoint, which is beyond them: without this the
+    phone keeps its copy without the server-owned fields until the document next changes."""
+    if not collection.pushable:
+        return []
+    since = utcnow() - timedelta(seconds=ECHO_SECONDS)
+    async with info.context.db.read() as session:
+        ids = await receipts.recently_pushed(
+            session, scope_of(who), collection.name, since, STREAM_BATCH
+        )
+    if not ids:
+        return []
     return await replication.documents_by_id(info.context.db, who, collection, ids)
 
 
@@ -119,6 +149,9 @@ def stream_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[
             async with info.context.db.read() as session:
                 start = await replication.head(session, scope)
             cursor = Checkpoint(start, "", fingerprint(collection, scope.grid_ids))
+            echo = await _recently_pushed(info, collection, who)
+            if echo:
+                yield types.bulk_of(echo, cursor.wire())
             waker = _Waker(events)
             try:
                 while True:

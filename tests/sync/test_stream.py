@@ -110,3 +110,63 @@ async def test_a_push_reaches_the_stream_of_every_phone_in_scope(
             await pending
     for stream in streams:
         await stream.aclose()
+
+
+async def test_a_reconnecting_stream_first_sends_what_its_device_just_pushed(
+    database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream cut while a push was answered loses the push's second sending, and the
+    client's resync pulls only past its checkpoint: the new stream sends those documents."""
+    from dataclasses import replace
+
+    from domain.models import Device
+    from tests.sync.client import push_query
+
+    monkeypatch.setattr(stream_module, "POLL_SECONDS", 3600)
+    monkeypatch.setattr(operations, "REEMIT_AFTER_SECONDS", 3600)
+    bus = LocalEventBus()
+    async with database.transaction() as session:
+        devices = [
+            Device(community_id=world.community, account_id=world.accounts[name], name=name)
+            for name in ("member1a", "chief1")
+        ]
+        session.add_all(devices)
+    principals = []
+    for device in devices:
+        async with database.read() as session:
+            found = await load_principal(session, device.account_id, device.id)
+        principals.append(replace(found, device_id=device.id))  # type: ignore[type-var]
+    note = {
+        "id": new_id(),
+        "householdId": str(world.households["H1a"]),
+        "category": "care",
+        "text": "独居老人",
+        "followUp": True,
+        "deleted": False,
+    }
+    result = await schema.execute(
+        push_query("visitNote"),
+        variable_values={"visitNotePushRow": [row(note)]},
+        context_value=await _context(database, bus, principals[0]),
+    )
+    assert result.errors is None, result.errors
+    streams = [
+        await schema.subscribe(
+            stream_query("visitNote"),
+            variable_values={"headers": {"Authorization": "Bearer x"}},
+            context_value=await _context(database, bus, p),
+        )
+        for p in principals
+    ]
+    mine, theirs = (asyncio.ensure_future(anext(s)) for s in streams)
+    first = await asyncio.wait_for(mine, 10)
+    assert first.data is not None
+    [doc] = first.data["streamVisitNote"]["documents"]
+    assert doc["id"] == note["id"] and doc["authorAccountId"] == str(world.accounts["member1a"])
+    await asyncio.sleep(0.5)
+    assert not theirs.done()  # another device's stream starts quiet
+    theirs.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await theirs
+    for stream in streams:
+        await stream.aclose()
