@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, o
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.models import Household, SyncDeparture
+from domain.models import Household, SyncDeparture, SyncPushReceipt
 from sync import documents
 from sync.checkpoint import Checkpoint, after
 from sync.declaration import ScopeSpec, SyncedType
@@ -140,6 +140,34 @@ def _departures(
     return statements
 
 
+def _pushed_outside(
+    collection: SyncedType, scope: ScopeSpec, cursor: Checkpoint | None, since: int, limit: int
+) -> list[Select[Any]]:
+    """Documents this device pushed (``sync_push_receipt``) that its scope no longer covers,
+    changed after ``since``: tombstones. A phone reassigned before it pulled can push into its
+    new grid while its checkpoint still speaks for the old one; moved back, it would keep
+    those documents, since the checkpoint's scope is otherwise all the pull knows it holds."""
+    if not collection.pushable or scope.grid_ids is None or scope.device_id is None:
+        return []
+    model: Any = collection.model
+    pushed: Select[Any] = (
+        collection.source(select(model.position, model.id))
+        .join(SyncPushReceipt, SyncPushReceipt.document_id == model.id)
+        .where(
+            SyncPushReceipt.device_id == scope.device_id,
+            SyncPushReceipt.collection == collection.name,
+            model.community_id == scope.community_id,
+            model.position > since,
+            after(model.position, model.id, cursor),
+            not_(_definitely(collection.scope(scope))),
+        )
+        .distinct()
+        .order_by(model.position, model.id)
+        .limit(limit)
+    )
+    return [pushed]
+
+
 async def _page_rows(
     session: AsyncSession,
     collection: SyncedType,
@@ -176,6 +204,7 @@ async def normal_page(
     statement = normal_statement(collection, scope, cursor, limit)
     since = cursor.position - 1 if cursor is not None else -1
     tombstones = _departures(collection, scope, scope.grid_ids, cursor, since, limit)
+    tombstones += _pushed_outside(collection, scope, cursor, since, limit)
     rows, found = await _page_rows(session, collection, statement, tombstones, limit)
     if not rows:
         start = cursor or Checkpoint(0, "", scope_print)
@@ -214,6 +243,7 @@ async def replay_page(
     tombstones = _departures(
         collection, scope, replay.held.grid_ids, replay.cursor, replay.base, limit
     )
+    tombstones += _pushed_outside(collection, scope, replay.cursor, replay.base, limit)
     rows, found = await _page_rows(session, collection, statement, tombstones, limit)
     if len(rows) < limit:
         last_position = int(rows[-1][1]) if rows else 0

@@ -772,12 +772,6 @@ SETTINGS = settings(
 )
 
 
-@pytest.mark.xfail(
-    reason="open bug, pinned by the strict xfail test at the end of this file: a phone that "
-    "pushed a document while its posts and its checkpoint's scope differed may keep it after "
-    "moving back; the machine finds it in some runs",
-    strict=False,
-)
 def test_offline_phones_never_lose_an_acknowledged_write_and_converge(
     database_url: str, dialect: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -839,15 +833,11 @@ async def test_a_volunteer_moved_away_and_back_before_the_replay_ended_gets_the_
     assert held == expected and len(expected) == 8  # M1a's six and the world's H1a, H1a2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open bug (found by the machine above): a document a phone pushed while its posts "
-    "and its checkpoint's scope differed is never removed when it moves back; the pull "
-    "trusts the checkpoint's scope as what the phone may hold",
-)
 async def test_a_household_created_under_a_new_post_before_pulling_leaves_when_moved_back(
     api: Api, world: World, database: Database
 ) -> None:
+    """Found by the machine: a phone reassigned before it pulled pushed into its new grid
+    while its checkpoint still spoke for the old one; moved back, it kept the document."""
     from tests.sync.seed import move_post as move
 
     phone = Phone(api, await api.login("member1a"))
