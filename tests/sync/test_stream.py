@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from api.events import LocalEventBus
 from domain.database import Database
+from domain.models import Device
 from domain.services.principals import load_principal
 from schema import schema
 from schema.context import Context, SchemaConfig
@@ -36,22 +38,12 @@ async def _context(database: Database, bus: LocalEventBus, principal: Any) -> Co
     )
 
 
-async def test_a_push_reaches_the_stream_of_every_phone_in_scope(
-    database: Database, world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from dataclasses import replace
-
-    from domain.models import Device
-    from tests.sync.client import push_query
-
-    monkeypatch.setattr(stream_module, "POLL_SECONDS", 0.5)
-    monkeypatch.setattr(operations, "REEMIT_AFTER_SECONDS", 0.3)
-    bus = LocalEventBus()
-    database.on_commit(sync_event_publisher(lambda: bus))  # as the server wires it
+async def _phones(database: Database, world: World, names: tuple[str, ...]) -> list[Any]:
+    """A registered device for each account, and its principal as the server loads it."""
     async with database.transaction() as session:
         devices = [
             Device(community_id=world.community, account_id=world.accounts[name], name=name)
-            for name in ("member1a", "chief1", "chief2")
+            for name in names
         ]
         session.add_all(devices)
     principals = []
@@ -59,14 +51,28 @@ async def test_a_push_reaches_the_stream_of_every_phone_in_scope(
         async with database.read() as session:
             found = await load_principal(session, device.account_id, device.id)
         principals.append(replace(found, device_id=device.id))  # type: ignore[type-var]
-    streams = [
-        await schema.subscribe(
-            stream_query("visitNote"),
-            variable_values={"headers": {"Authorization": "Bearer x"}},
-            context_value=await _context(database, bus, p),
-        )
-        for p in principals
-    ]
+    return principals
+
+
+async def _stream(database: Database, bus: LocalEventBus, principal: Any) -> Any:
+    return await schema.subscribe(
+        stream_query("visitNote"),
+        variable_values={"headers": {"Authorization": "Bearer x"}},
+        context_value=await _context(database, bus, principal),
+    )
+
+
+async def test_a_push_reaches_the_stream_of_every_phone_in_scope(
+    database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.sync.client import push_query
+
+    monkeypatch.setattr(stream_module, "POLL_SECONDS", 0.5)
+    monkeypatch.setattr(operations, "REEMIT_AFTER_SECONDS", 0.3)
+    bus = LocalEventBus()
+    database.on_commit(sync_event_publisher(lambda: bus))  # as the server wires it
+    principals = await _phones(database, world, ("member1a", "chief1", "chief2"))
+    streams = [await _stream(database, bus, p) for p in principals]
     firsts = [asyncio.ensure_future(anext(s)) for s in streams]
     await asyncio.sleep(0.2)
     note = {
@@ -117,25 +123,12 @@ async def test_a_reconnecting_stream_first_sends_what_its_device_just_pushed(
 ) -> None:
     """A stream cut while a push was answered loses the push's second sending, and the
     client's resync pulls only past its checkpoint: the new stream sends those documents."""
-    from dataclasses import replace
-
-    from domain.models import Device
     from tests.sync.client import push_query
 
     monkeypatch.setattr(stream_module, "POLL_SECONDS", 3600)
     monkeypatch.setattr(operations, "REEMIT_AFTER_SECONDS", 3600)
     bus = LocalEventBus()
-    async with database.transaction() as session:
-        devices = [
-            Device(community_id=world.community, account_id=world.accounts[name], name=name)
-            for name in ("member1a", "chief1")
-        ]
-        session.add_all(devices)
-    principals = []
-    for device in devices:
-        async with database.read() as session:
-            found = await load_principal(session, device.account_id, device.id)
-        principals.append(replace(found, device_id=device.id))  # type: ignore[type-var]
+    principals = await _phones(database, world, ("member1a", "chief1"))
     note = {
         "id": new_id(),
         "householdId": str(world.households["H1a"]),
@@ -150,14 +143,7 @@ async def test_a_reconnecting_stream_first_sends_what_its_device_just_pushed(
         context_value=await _context(database, bus, principals[0]),
     )
     assert result.errors is None, result.errors
-    streams = [
-        await schema.subscribe(
-            stream_query("visitNote"),
-            variable_values={"headers": {"Authorization": "Bearer x"}},
-            context_value=await _context(database, bus, p),
-        )
-        for p in principals
-    ]
+    streams = [await _stream(database, bus, p) for p in principals]
     mine, theirs = (asyncio.ensure_future(anext(s)) for s in streams)
     first = await asyncio.wait_for(mine, 10)
     assert first.data is not None
