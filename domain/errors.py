@@ -2,24 +2,34 @@
 
 Services raise these; the GraphQL edge turns each into a member of a mutation's result union.
 Anything else escaping a service is a bug, masked for the client and logged.
+
+A message is a template in English marked with ``N_`` (``domain.i18n``) plus its parameters:
+the English template is the catalog's message id, and the edge renders it in the reader's
+language. ``message`` is the English rendering, for logs and tests.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from domain.i18n import N_
 
 
 class DomainError(Exception):
     code = "DOMAIN_ERROR"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **params: Any) -> None:
+        self.template = message
+        self.params = params
+        self.message = message.format(**params) if params else message
+        super().__init__(self.message)
 
 
 class AuthenticationRequired(DomainError):
     code = "UNAUTHENTICATED"
 
-    def __init__(self, message: str = "log in first") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = N_("log in first"), **params: Any) -> None:
+        super().__init__(message, **params)
 
 
 class InvalidCredentials(DomainError):
@@ -38,16 +48,17 @@ class NotFound(DomainError):
     code = "NOT_FOUND"
 
     def __init__(self, kind: str, identifier: object) -> None:
-        super().__init__(f"no {kind} with id {identifier}")
+        super().__init__(N_("no {kind} with id {identifier}"), kind=kind, identifier=identifier)
         self.kind = kind
 
 
 class InvalidInput(DomainError):
     code = "INVALID_INPUT"
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, message: str, **params: Any) -> None:
+        super().__init__(message, **params)
         self.field = field
+        self.message = f"{field}: {self.message}"
 
 
 class Conflict(DomainError):
