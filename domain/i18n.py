@@ -8,6 +8,6 @@ template unchanged) and the edge looks it up in the reader's language when it re
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for the marker
+def N_(message: str) -> str:
     """Mark ``message`` as a template to translate later; returns it unchanged."""
     return message
