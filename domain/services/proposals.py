@@ -43,13 +43,12 @@ from domain.services.proposal_access import (
     require_manage,
     today,
 )
-from domain.similarity import similarity
+from domain.similarity import rank
 from domain.validation import clean_text
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
 SIMILAR_TEXT_MAX = 2000
-SIMILAR_THRESHOLD = 0.3
 SIMILAR_LIMIT = 5
 
 RESIDENT_SOURCES = frozenset(
@@ -87,7 +86,10 @@ async def similar_open(
     *,
     exclude: frozenset[uuid.UUID] = frozenset(),
 ) -> list[Similar]:
-    """Open topics whose text resembles ``text`` (character bigrams, see domain.similarity)."""
+    """Open topics whose text resembles ``text`` (jieba words, see domain.similarity).
+
+    One statement whatever the number of open topics; the ranking is O(open topics).
+    """
     rows = await session.scalars(
         select(Proposal).where(
             Proposal.community_id == community_id,
@@ -95,14 +97,21 @@ async def similar_open(
             Proposal.status.in_(OPEN),
         )
     )
-    return rank_similar(text, [row for row in rows if row.id not in exclude])
+    return rank_similar(text, list(rows), exclude=exclude)
 
 
-def rank_similar(text: str, candidates: Sequence[Proposal]) -> list[Similar]:
-    scored = [Similar(row, similarity(text, topic_text(row))) for row in candidates]
-    found = [item for item in scored if item.score >= SIMILAR_THRESHOLD]
-    found.sort(key=lambda item: (-item.score, str(item.proposal.id)))
-    return found[:SIMILAR_LIMIT]
+def rank_similar(
+    text: str, candidates: Sequence[Proposal], *, exclude: frozenset[uuid.UUID] = frozenset()
+) -> list[Similar]:
+    """The best ``SIMILAR_LIMIT`` candidates from ``domain.similarity.THRESHOLD`` on.
+
+    Every candidate counts in the ranking's word weights, the excluded ones included (they are
+    only left out of the answer), so one community's open topics make one cached ranking.
+    """
+    ordered = sorted(candidates, key=lambda row: str(row.id))
+    found = rank(text, [topic_text(row) for row in ordered], limit=SIMILAR_LIMIT + len(exclude))
+    similar = [Similar(ordered[i], score) for i, score in found if ordered[i].id not in exclude]
+    return similar[:SIMILAR_LIMIT]
 
 
 async def similar_topics(

@@ -142,8 +142,7 @@ class CouncilLoaders:
             if me is None:
                 found.append([])
                 continue
-            others = [row for row in open_topics if row.id != key]
-            found.append(rank_similar(topic_text(me), others))
+            found.append(rank_similar(topic_text(me), open_topics, exclude=frozenset({key})))
         return found
 
     async def _resolutions(

@@ -10,7 +10,7 @@ import pytest
 from domain.ballot_log import LogLink, chain_problems, next_link
 from domain.lifecycle import ALLOWED, InvalidTransition, check_transition
 from domain.models import Choice, ProposalStatus, Threshold
-from domain.similarity import similarity
+from domain.similarity import THRESHOLD, similarity
 from domain.tally import TallyRule, count
 
 
@@ -57,6 +57,8 @@ def test_similar_chinese_topics_score_above_unrelated_ones() -> None:
     assert similarity(topic, unrelated) < 0.1
     assert similarity(topic, topic) == 1.0
     assert similarity("", "") == 0.0
+    assert similarity("停车难", "晚上回来找不到车位") >= THRESHOLD  # 停车难 holds 停车 ~ 车位
+    assert similarity("装修公司哪家靠谱", "楼上装修噪音扰民") < THRESHOLD
 
 
 def _chain(n: int) -> list[LogLink]:
