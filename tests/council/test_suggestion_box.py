@@ -25,6 +25,7 @@ from domain.services import suggestion_box
 from domain.services.suggestion_box import BoxRules
 from tests.api_client import Api
 from tests.council.helpers import drop_in, open_box, resident_token, topic, topic_ids_by_title
+from tests.schema.test_statement_count import counting_statements
 from tests.world import World
 
 COUNT = "query($g: UUID) { suggestionBox(gridId: $g) { __typename ... on SuggestionBox { waiting } "
@@ -171,3 +172,16 @@ def test_the_box_settings_are_read_and_checked() -> None:
     assert settings.suggestion_box_release_seconds == 3600
     with pytest.raises(SettingsError):
         Settings.from_env({**env, "CHANGLANG_SUGGESTION_BOX_MINIMUM": "0"})
+
+
+async def test_opening_a_box_costs_the_same_statements_however_many_it_releases(
+    api: Api, world: World, database: Database
+) -> None:
+    admin = await api.login("admin")
+    counts = []
+    for residents in (["H1a-x", "H1a-y", "H1b-x"], ["H1a-x", "H1a-y", "H1b-x", "H1b-y", "H2a-x"]):
+        await _drop(api, world, residents, grid="G1")
+        with counting_statements(database) as statements:
+            assert (await open_box(api, admin))["released"] == len(residents)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
