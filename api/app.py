@@ -29,6 +29,7 @@ from api.logs import configure_logging
 from api.middleware import BodySizeLimit, RequestId
 from api.pg_events import PostgresEventBus
 from api.settings import Settings
+from api.suggestion_box_task import periodic_release
 from api.sync_fast_path import fast_pull_response
 from api.tokens import TokenService
 from api.web_page import web_routes
@@ -65,6 +66,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             login_code_ttl=timedelta(seconds=settings.login_code_seconds),
             offline_ballot_grace=timedelta(seconds=settings.offline_ballot_grace_seconds),
             max_device_clock_skew=timedelta(seconds=settings.max_device_clock_skew_seconds),
+            suggestion_box=settings.suggestion_box,
         )
         self.fast_pull = (
             FastPull(
@@ -199,8 +201,16 @@ def create_app(
             await bus.start()
             state["events"] = bus
         try:
-            async with periodic_compaction(
-                state["db"], settings.sync_compact_interval_seconds, settings.sync_retention
+            async with (
+                periodic_compaction(
+                    state["db"], settings.sync_compact_interval_seconds, settings.sync_retention
+                ),
+                periodic_release(
+                    state["db"],
+                    settings.suggestion_box_release_seconds,
+                    settings.suggestion_box,
+                    lambda: state["events"],
+                ),
             ):
                 yield
         finally:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.demo_stage import Register, day_text, when_text
 from api.demo_topics import (
+    BOX,
     CONTACT_TITLES,
     DECISIONS,
     NEXT_AGENDA,
@@ -28,7 +29,6 @@ from api.demo_topics import (
     PROGRESS,
     RATINGS,
     REPORT_PLACE,
-    ROOFTOP,
     TENANT,
     TOPICS,
     Topic,
@@ -59,6 +59,7 @@ from domain.services.proposals import (
     withdraw_proposal,
 )
 from domain.services.ratings import rate_proposal
+from domain.services.suggestion_box import BoxRules, NewSuggestion, open_box, submit_suggestion
 from schema.context import SchemaConfig
 
 RATING_FLOOR = SchemaConfig().rating_floor
@@ -255,7 +256,7 @@ class _Council(Voting):
         charging = await self._closed_vote()
         await self._open_votes()
         await self._panel_vote()
-        await self._raise_rooftop()
+        await self._empty_the_box()
         closes = charging.closes_at
         await finalize(self.session, self.reg.community_id, charging.id, max(utcnow(), closes))
         await report_progress(
@@ -308,10 +309,19 @@ class _Council(Voting):
         proposal, _similar = await raise_proposal(self.session, who, new)
         return proposal.id
 
-    async def _raise_rooftop(self) -> None:
-        """民主决议箱: the raiser's account is checked, then forgotten by the service."""
-        raiser = self.rng.choice(self._adults(ROOFTOP.grid))
-        self.ids["rooftop"] = await self._raise_topic(ROOFTOP, raiser)
+    async def _empty_the_box(self) -> None:
+        """民主决议箱: three residents drop letters in (each checked, then forgotten), and the
+        admin opens the box: the letters become topics in one shuffled batch."""
+        writers = self.rng.sample(self._adults(BOX[0].grid), len(BOX))
+        for letter, writer in zip(BOX, writers, strict=True):
+            new = NewSuggestion(
+                title=letter.title,
+                category=letter.category,
+                description=letter.description,
+                grid_id=self.reg.grids[letter.grid].id,
+            )
+            await submit_suggestion(self.session, await self._resident(writer), new)
+        await open_box(self.session, self.admin, BoxRules())
 
     async def _progress(self, day: int, key: str, percent: int) -> None:
         text = PROGRESS[key, percent]

@@ -190,7 +190,27 @@ ROOFTOP = Topic(
     0,
     source=ProposalSource.SUGGESTION_BOX,
 )
-"""The suggestion box's topic: anonymous, so it is dropped in on the day the demo loads."""
+BOX = (
+    ROOFTOP,
+    Topic(
+        "5号楼1单元楼道里电动车充电，飞线插座很危险",
+        ProposalCategory.OTHER,
+        "有住户把电动车推进楼道，从家里拉电线充电，晚上插座发烫。（民主决议箱来信）",
+        "5号楼1单元",
+        0,
+        source=ProposalSource.SUGGESTION_BOX,
+    ),
+    Topic(
+        "5号楼门口垃圾桶太少，周末总是满溢",
+        ProposalCategory.PROPERTY_SERVICE,
+        "周末垃圾桶常常装不下，袋子堆在地上，招来野猫。（民主决议箱来信）",
+        "5号楼1单元",
+        0,
+        source=ProposalSource.SUGGESTION_BOX,
+    ),
+)
+"""The suggestion box's letters: dropped in by three residents, released as one batch when
+the box is opened on the day the demo loads (the minimum a box releases is three)."""
 
 PAST_AGENDA = (
     "cleaning",

@@ -16,6 +16,8 @@ from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from domain.services.suggestion_box import BoxRules
+
 MIN_SECRET_BYTES = 32
 MIN_DISTINCT_CHARACTERS = 12
 
@@ -58,8 +60,20 @@ class Settings:
     sync_compact_interval_seconds: int = 24 * 3600
     """How often each server process purges the tombstones every active device has passed
     (0: never; ``changlang compact-sync`` does it on demand)."""
+    suggestion_box_minimum: int = 3
+    """A suggestion box (民主决议箱) releases no fewer suggestions at a time than this..."""
+    suggestion_box_max_wait_days: int = 7
+    """...unless its oldest suggestion has waited this many days."""
+    suggestion_box_release_seconds: int = 6 * 3600
+    """How often each server process opens every box that may release (0: only staff do)."""
     introspection: bool | None = None  # None: on in development, off in production
     log_json: bool = True
+
+    @property
+    def suggestion_box(self) -> BoxRules:
+        return BoxRules(
+            minimum=self.suggestion_box_minimum, max_wait_days=self.suggestion_box_max_wait_days
+        )
 
     @property
     def sync_retention(self) -> timedelta:
@@ -119,6 +133,9 @@ class Settings:
             ("MAX_DEVICE_CLOCK_SKEW_SECONDS", "max_device_clock_skew_seconds"),
             ("SYNC_RETENTION_DAYS", "sync_retention_days"),
             ("SYNC_COMPACT_INTERVAL_SECONDS", "sync_compact_interval_seconds"),
+            ("SUGGESTION_BOX_MINIMUM", "suggestion_box_minimum"),
+            ("SUGGESTION_BOX_MAX_WAIT_DAYS", "suggestion_box_max_wait_days"),
+            ("SUGGESTION_BOX_RELEASE_SECONDS", "suggestion_box_release_seconds"),
         ):
             raw = get(name)
             if raw:
@@ -132,6 +149,15 @@ class Settings:
             raise SettingsError(
                 "CHANGLANG_SYNC_RETENTION_DAYS must be at least 1 and "
                 "CHANGLANG_SYNC_COMPACT_INTERVAL_SECONDS at least 0"
+            )
+        if (
+            settings.suggestion_box_minimum < 1
+            or settings.suggestion_box_max_wait_days < 0
+            or settings.suggestion_box_release_seconds < 0
+        ):
+            raise SettingsError(
+                "CHANGLANG_SUGGESTION_BOX_MINIMUM must be at least 1, and "
+                "CHANGLANG_SUGGESTION_BOX_MAX_WAIT_DAYS and _RELEASE_SECONDS at least 0"
             )
         return settings.with_secrets()
 

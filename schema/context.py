@@ -17,6 +17,7 @@ from strawberry.types import Info as StrawberryInfo
 from domain.database import Database
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
+from domain.services.suggestion_box import BoxRules
 from schema.events import EventBus
 from schema.loaders import Loaders
 
@@ -39,6 +40,7 @@ class SchemaConfig:
     escalation_days: tuple[int, int] = (7, 14)
     offline_ballot_grace: timedelta = timedelta(hours=24)
     max_device_clock_skew: timedelta = timedelta(minutes=5)
+    suggestion_box: BoxRules = field(default_factory=BoxRules)
 
 
 @dataclass

@@ -32,6 +32,7 @@ from domain.models.council import (
     Resolution,
 )
 from domain.models.households import Household, Resident, ResidentTag
+from domain.models.suggestion_box import BoxSuggestion
 from domain.models.sync import (
     ConflictStatus,
     DeviceNotice,
@@ -71,6 +72,7 @@ __all__ = [
     "Ballot",
     "BallotLogEntry",
     "Base",
+    "BoxSuggestion",
     "ChangeCounter",
     "Channel",
     "Choice",

@@ -56,8 +56,9 @@ class ProposalStatus(StrEnum):
 class Proposal(Synced, Base):
     """议题: a problem of daily life raised by residents, followed until it is closed.
 
-    An anonymous topic (suggestion box) stores no submitter at all, and its creation time is
-    kept only to the day, so that neither a column nor a timestamp points back to anyone.
+    An anonymous topic (suggestion box) stores no submitter at all, and every time it carries
+    is the release of its batch (``domain.services.suggestion_box``), so that neither a
+    column, a timestamp nor its change position points back to anyone.
     """
 
     __tablename__ = "proposal"

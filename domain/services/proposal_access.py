@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 from sqlalchemy import ColumnElement, and_, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,13 +31,8 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def today() -> date:
-    """The council's calendar day (UTC), for deadlines and the suggestion box's date stamp."""
+    """The council's calendar day (UTC), for deadlines and dates."""
     return datetime.now(UTC).date()
-
-
-def midnight_utc(day: date) -> datetime:
-    """The only time an anonymous topic carries: the start of its day, pointing at no one."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def proposals_readable(principal: Principal) -> ColumnElement[bool]:
@@ -105,7 +100,7 @@ def move(
 ) -> ProposalTransition:
     """The only way a status changes: checked against the lifecycle and recorded (who, when, why).
 
-    ``at`` pins the record's time (the suggestion box stamps midnight, see ``midnight_utc``).
+    ``at`` pins the record's time instead of the clock's.
     """
     check_transition(proposal.status, wanted)
     record = ProposalTransition(

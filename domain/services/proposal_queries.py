@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,3 +74,16 @@ async def read_proposal(
     session: AsyncSession, principal: Principal | None, proposal_id: uuid.UUID
 ) -> Proposal:
     return await get_proposal(session, require_login(principal), proposal_id)
+
+
+async def read_released(
+    session: AsyncSession, principal: Principal | None, proposal_ids: Sequence[uuid.UUID]
+) -> list[Proposal]:
+    """A released batch of the suggestion box, in one statement and in id order (random)."""
+    who = require_login(principal)
+    rows = await session.scalars(
+        select(Proposal)
+        .where(Proposal.id.in_(proposal_ids), proposals_readable(who))
+        .order_by(Proposal.id)
+    )
+    return list(rows)

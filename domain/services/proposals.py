@@ -1,9 +1,8 @@
 """征集议题: raising topics, finding similar ones, 附议 (support), declining and withdrawing.
 
-A topic from the suggestion box (民主决议箱) is anonymous for good: the submitter's account
-is checked for eligibility and then forgotten. The row stores no account or resident, its
-times are the midnight of its day, and its first transition has no actor, so neither a
-column, a timestamp nor the history points back to anyone, admins included.
+An anonymous topic is never raised here: a suggestion for the box (民主决议箱) waits in the
+box and is released with others (``domain.services.suggestion_box``), so that neither a
+column, a timestamp, a change position nor the moment it appears points back to anyone.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.i18n import N_
 from domain.lifecycle import OPEN
 from domain.models import (
     Household,
@@ -38,7 +38,6 @@ from domain.services.proposal_access import (
     clean_reason,
     clean_references,
     get_proposal,
-    midnight_utc,
     move,
     require_manage,
     today,
@@ -51,9 +50,7 @@ DESCRIPTION_MAX = 2000
 SIMILAR_TEXT_MAX = 2000
 SIMILAR_LIMIT = 5
 
-RESIDENT_SOURCES = frozenset(
-    {ProposalSource.RESIDENT, ProposalSource.ONLINE, ProposalSource.SUGGESTION_BOX}
-)
+RESIDENT_SOURCES = frozenset({ProposalSource.RESIDENT, ProposalSource.ONLINE})
 STAFF_SOURCES = frozenset({ProposalSource.VISIT, ProposalSource.MEETING, ProposalSource.ONLINE})
 
 
@@ -162,10 +159,13 @@ async def raise_proposal(
     attachments = clean_references("attachments", new.attachments)
     if new.grid_id is not None:
         await check_grid(session, who, new.grid_id)
+    if new.source is ProposalSource.SUGGESTION_BOX:
+        raise InvalidInput(
+            "source", N_("a suggestion for the box waits there and is released with others")
+        )
     raised_by_account: uuid.UUID | None = who.account_id
     raised_by_resident: uuid.UUID | None = None
     grid_id = new.grid_id
-    anonymous = new.source is ProposalSource.SUGGESTION_BOX
     if who.is_staff:
         if new.source not in STAFF_SOURCES:
             raise InvalidInput("source", "staff record topics from visits, meetings or online")
@@ -174,18 +174,15 @@ async def raise_proposal(
         raised_by_resident = await _raiser_for_staff(session, who, new.resident_id)
     else:
         if new.source not in RESIDENT_SOURCES:
-            raise InvalidInput("source", "residents raise topics themselves or anonymously")
+            raise InvalidInput("source", N_("residents raise topics as themselves or online"))
         if new.resident_id is not None:
             raise InvalidInput("residentId", "a resident raises topics as themselves")
         resident = await _eligible_resident(session, who)
-        if anonymous:
-            raised_by_account = None
-        else:
-            raised_by_resident = resident.id
-            if grid_id is None:
-                grid_id = await session.scalar(
-                    select(Household.grid_id).where(Household.id == resident.household_id)
-                )
+        raised_by_resident = resident.id
+        if grid_id is None:
+            grid_id = await session.scalar(
+                select(Household.grid_id).where(Household.id == resident.household_id)
+            )
     day = today()
     proposal = Proposal(
         id=new.proposal_id or uuid.uuid4(),
@@ -198,13 +195,11 @@ async def raise_proposal(
         grid_id=grid_id,
         raised_by_account_id=raised_by_account,
         raised_by_resident_id=raised_by_resident,
-        anonymous=anonymous,
+        anonymous=False,
         submitted_on=day,
         attachments=attachments,
         close_round=0,
     )
-    if anonymous:
-        proposal.created_at = proposal.updated_at = midnight_utc(day)
     similar = await similar_open(session, who.community_id, topic_text(proposal))
     session.add(proposal)
     session.add(
@@ -215,11 +210,6 @@ async def raise_proposal(
             to_status=ProposalStatus.SUBMITTED,
             actor_account_id=raised_by_account,
             reason="",
-            **(
-                {"created_at": proposal.created_at, "updated_at": proposal.created_at}
-                if anonymous
-                else {}
-            ),
         )
     )
     await session.flush()

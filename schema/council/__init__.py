@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.council.box_mutations import BoxMutations, BoxReads
 from schema.council.follow_up_mutations import FollowUpMutations
 from schema.council.meeting_mutations import MeetingMutations
 from schema.council.queries import CouncilReads
@@ -14,10 +15,10 @@ from schema.council.topic_mutations import TopicMutations
 
 
 @strawberry.type
-class CouncilQueries(CouncilReads):
+class CouncilQueries(CouncilReads, BoxReads):
     pass
 
 
 @strawberry.type
-class CouncilMutations(TopicMutations, MeetingMutations, FollowUpMutations):
+class CouncilMutations(TopicMutations, BoxMutations, MeetingMutations, FollowUpMutations):
     pass

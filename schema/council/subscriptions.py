@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator
+from typing import Any
 
 import strawberry
 
+from domain import models
 from domain.errors import DomainError
+from domain.principal import Principal
 from domain.services import meetings, proposal_queries
 from schema.context import Info
 from schema.council.meeting_types import Meeting
@@ -17,22 +20,34 @@ from schema.live import subscriber, watch
 from schema.loaders import Loaders
 
 
+async def _raised(info: Info, who: Principal, event: dict[str, Any]) -> list[models.Proposal]:
+    """One topic (``raised``) or a suggestion box batch (``released``), read in one statement."""
+    async with info.context.db.read() as session:
+        if event.get("event") == "released":
+            ids = [uuid.UUID(str(value)) for value in event["proposalIds"]]
+            return await proposal_queries.read_released(session, who, ids)
+        return [
+            await proposal_queries.read_proposal(session, who, uuid.UUID(str(event["proposalId"])))
+        ]
+
+
 @strawberry.type
 class CouncilSubscriptions:
-    @strawberry.subscription(description="Topics raised in your community from now on.")
+    @strawberry.subscription(
+        description="Topics raised in your community from now on. Topics from the suggestion "
+        "box arrive as a released batch, all at once and in random (id) order."
+    )
     async def proposal_raised(self, info: Info) -> AsyncGenerator[Proposal, None]:
         who = await subscriber(info)
         async with info.context.events.subscribe(proposals_channel(who.community_id)) as events:
             async for event in events:
                 info.context.loaders = Loaders(info.context.db, who)
                 try:
-                    async with info.context.db.read() as session:
-                        row = await proposal_queries.read_proposal(
-                            session, who, uuid.UUID(str(event["proposalId"]))
-                        )
-                except (DomainError, KeyError, ValueError):
+                    rows = await _raised(info, who, event)
+                except (DomainError, KeyError, ValueError, TypeError):
                     continue  # not visible to this subscriber, or not a topic event
-                yield Proposal.of(row)
+                for row in rows:
+                    yield Proposal.of(row)
 
     @strawberry.subscription(description="A meeting with its agenda: now, then after each change.")
     async def agenda_changed(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.demo import DEMO_PASSWORD, load_demo
-from api.demo_topics import TOPICS
+from api.demo_topics import BOX, TOPICS
 from api.settings import Settings
 from domain.credentials import use_fast_password_hashing
 from domain.database import Database, open_database
@@ -165,7 +165,7 @@ async def test_demo_loads_only_into_an_empty_database(
         assert await session.scalar(select(func.count(Household.id))) == 200
         staff = select(func.count(Account.id)).where(Account.kind != AccountKind.RESIDENT)
         assert await session.scalar(staff) == 28
-        assert await session.scalar(select(func.count(Proposal.id))) == len(TOPICS) + 1
+        assert await session.scalar(select(func.count(Proposal.id))) == len(TOPICS) + len(BOX)
 
 
 async def test_demo_is_the_same_every_time(
@@ -222,8 +222,11 @@ async def test_demo_shows_every_step_of_the_council(database: Database, settings
         t.category for t in topics
     }
     anonymous = [t for t in topics if t.anonymous]
-    assert len(anonymous) == 1
-    assert anonymous[0].raised_by_account_id is None and anonymous[0].raised_by_resident_id is None
+    assert len(anonymous) == 3  # the suggestion box's batch, released together
+    assert len({(t.created_at, t.submitted_on) for t in anonymous}) == 1
+    assert all(
+        t.raised_by_account_id is None and t.raised_by_resident_id is None for t in anonymous
+    )
     by_id = {t.id: t for t in topics}
     [merged] = [t for t in topics if t.status is ProposalStatus.MERGED]
     assert merged.merged_into_id is not None

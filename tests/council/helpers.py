@@ -191,3 +191,38 @@ async def to_deliberated(
     done = await deliberate(api, staff, meeting, proposal_id, deadline=deadline)
     assert done["__typename"] == "Resolution", done
     return meeting
+
+
+SUBMIT = f"""mutation($input: SuggestionInput!) {{ submitSuggestion(input: $input) {{ {RESULT}
+  ... on SuggestionReceived {{ received anonymity }} }} }}"""
+OPEN_BOX = f"""mutation($g: UUID) {{ openSuggestionBox(gridId: $g) {{ {RESULT}
+  ... on SuggestionBoxOpened {{ released releasedAt waiting }} }} }}"""
+FILLERS = ("楼道灯不亮", "垃圾桶太少")
+
+
+async def drop_in(api: Api, token: str, title: str, **fields: Any) -> dict[str, Any]:
+    """民主决议箱: one suggestion into the box; the answer is only 'received'."""
+    variables = {"title": title, "category": fields.pop("category", "PARKING"), **fields}
+    return dict(await mutate(api, token, SUBMIT, {"input": variables}))
+
+
+async def open_box(api: Api, token: str, grid_id: str | None = None) -> dict[str, Any]:
+    return dict(await mutate(api, token, OPEN_BOX, {"g": grid_id}))
+
+
+async def topic_ids_by_title(api: Api, token: str) -> dict[str, str]:
+    data = await api.ok("{ proposals(first: 100) { edges { node { id title } } } }", token=token)
+    return {e["node"]["title"]: e["node"]["id"] for e in data["proposals"]["edges"]}
+
+
+async def box_topic(api: Api, world: World, title: str, grid: str = "G1") -> str:
+    """An anonymous topic, the way it comes about: three residents drop letters into the box
+    of ``grid`` (the minimum a box releases), the admin opens it; the id of ``title``'s."""
+    for resident, text in zip(("H1a-x", "H1a-y", "H1b-x"), (title, *FILLERS), strict=True):
+        token = await resident_token(api, world, resident)
+        received = await drop_in(api, token, text, gridId=str(world.grids[grid]))
+        assert received["__typename"] == "SuggestionReceived", received
+    admin = await api.login("admin")
+    opened = await open_box(api, admin, str(world.grids[grid]))
+    assert opened["released"] == 3, opened
+    return (await topic_ids_by_title(api, admin))[title]

@@ -102,9 +102,7 @@ async def test_agenda_changes_and_new_topics_are_announced_after_commit(
     monkeypatch.setattr(LocalEventBus, "publish", spy)
     resident = await resident_token(api, world, "H1a-x")
     admin = await api.login("admin")
-    pid = await raised_id(
-        api, resident, "停车难", source="SUGGESTION_BOX", gridId=str(world.grids["M1a"])
-    )
+    pid = await raised_id(api, resident, "停车难", gridId=str(world.grids["M1a"]))
     meeting = await schedule(api, admin)
     await add_to_agenda(api, admin, meeting, pid)
     assert (await add_to_agenda(api, admin, meeting, pid))["code"] == "ALREADY_ON_AGENDA"

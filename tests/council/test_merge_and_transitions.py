@@ -18,6 +18,7 @@ from tests.api_client import Api
 from tests.council.helpers import (
     RESULT,
     add_to_agenda,
+    box_topic,
     close,
     deliberate,
     mutate,
@@ -64,9 +65,7 @@ async def test_merging_keeps_every_supporter_once_and_links_back(api: Api, world
     dup2 = await raised_id(api, c, "晚上没地方停车")
     await support(api, c, dup1)  # c backs dup1 and raised dup2: counts once
     await support(api, a, dup1)  # a already raised the target: still one support row
-    anonymous = await raised_id(
-        api, b, "停车乱", source="SUGGESTION_BOX", gridId=str(world.grids["M1b"])
-    )
+    anonymous = await box_topic(api, world, "停车乱", "M1b")
 
     staff = await api.login("chief1")
     merged = await mutate(api, staff, MERGE, {"t": target, "s": [dup1, dup2, anonymous]})
@@ -170,7 +169,7 @@ async def test_the_raiser_or_the_admin_withdraws_a_topic(api: Api, world: World)
         "FORBIDDEN"
     )
     assert (await mutate(api, raiser, withdraw, {"id": pid}))["status"] == "WITHDRAWN"
-    anonymous = await raised_id(api, raiser, "匿名的", source="SUGGESTION_BOX")
+    anonymous = await box_topic(api, world, "匿名的")
     assert (await mutate(api, raiser, withdraw, {"id": anonymous}))["code"] == "FORBIDDEN"
     admin = await api.login("admin")
     assert (await mutate(api, admin, withdraw, {"id": anonymous}))["status"] == "WITHDRAWN"

@@ -114,8 +114,7 @@ async def test_residents_cannot_run_the_council(api: Api, world: World) -> None:
 
 
 async def test_a_topic_without_a_location_is_the_admins(api: Api, world: World) -> None:
-    resident = await resident_token(api, world, "H1a-x")
-    pid = await raised_id(api, resident, "匿名建议", source="SUGGESTION_BOX")
+    pid = await raised_id(api, await api.login("admin"), "会上提出的建议", source="MEETING")
     decline = (
         f"""mutation($id: UUID!) {{ declineProposal(id: $id, reason: "重复") {{ {RESULT} }} }}"""
     )

@@ -1,65 +1,38 @@
-"""Raising topics: the anonymous suggestion box, similar topics, 附议 once per resident.
+"""Raising topics: who may use the suggestion box, similar topics, 附议 once per resident.
 
-The suggestion box (民主决议箱) checks that the submitter is a resident of the community
-and then forgets them: no column, timestamp or history entry points back, admins included.
+The suggestion box's own rules (民主决议箱: batches, anonymity) are in test_suggestion_box.py
+and test_box_anonymity.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, time
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from domain.database import Database
-from domain.models import Proposal, ProposalSupport, ProposalTransition
+from domain.models import BoxSuggestion, Proposal, ProposalSupport
 from tests.api_client import Api
-from tests.council.helpers import raise_topic, raised_id, resident_token, support, topic
+from tests.council.helpers import drop_in, raise_topic, raised_id, resident_token, support, topic
 from tests.world import World
 
-ANONYMOUS_FIELDS = "raiserName anonymous submittedOn history { actorName at }"
 
-
-async def test_a_suggestion_box_topic_stores_no_submitter_and_only_midnight_times(
+async def test_only_residents_may_use_the_suggestion_box_and_never_through_raise_proposal(
     api: Api, world: World, database: Database
 ) -> None:
-    resident = await resident_token(api, world, "H1a-x")
-    raised = await raise_topic(api, resident, "垃圾站太臭", source="SUGGESTION_BOX")
-    assert raised["proposal"]["anonymous"] is True
-    assert raised["proposal"]["raiserName"] is None
-    pid = raised["proposal"]["id"]
-
-    admin = await api.login("admin")
-    seen = await topic(api, admin, pid, ANONYMOUS_FIELDS)
-    assert seen["raiserName"] is None
-    day = datetime.fromisoformat(seen["submittedOn"]).date()
-    midnight = datetime.combine(day, time.min, tzinfo=UTC)
-    assert seen["history"] == [{"actorName": None, "at": midnight.isoformat()}]
-
-    async with database.read() as session:
-        row = await session.scalar(select(Proposal).where(Proposal.id == uuid.UUID(pid)))
-        assert row is not None
-        assert row.raised_by_account_id is None and row.raised_by_resident_id is None
-        assert row.created_at == midnight and row.updated_at == midnight
-        (transition,) = await session.scalars(
-            select(ProposalTransition).where(ProposalTransition.proposal_id == row.id)
-        )
-        assert transition.actor_account_id is None and transition.created_at == midnight
-        raw = (await session.execute(text("SELECT * FROM proposal"))).all()
-    everything = repr(raw)
-    for identifier in (world.residents["H1a-x"], world.households["H1a"]):
-        assert str(identifier) not in everything and identifier.hex not in everything
-
-
-async def test_only_residents_may_use_the_suggestion_box(api: Api, world: World) -> None:
     staff = await api.login("chief1")
-    refused = await raise_topic(api, staff, "匿名", source="SUGGESTION_BOX")
+    refused = await drop_in(api, staff, "匿名")
     assert refused["__typename"] == "InvalidInputError" and refused["code"] == "INVALID_INPUT"
+    resident = await resident_token(api, world, "H1a-x")
+    direct = await raise_topic(api, resident, "匿名", source="SUGGESTION_BOX")
+    assert direct["__typename"] == "InvalidInputError" and direct["code"] == "INVALID_INPUT"
     admin = await api.login("admin")
     assert (await api.ok("{ proposals { totalCount } }", token=admin))["proposals"] == {
         "totalCount": 0
     }
+    async with database.read() as session:
+        assert await session.scalar(select(func.count()).select_from(BoxSuggestion)) == 0
 
 
 async def test_an_open_topic_shows_its_raisers_display_name(api: Api, world: World) -> None:
