@@ -58,6 +58,9 @@ class Settings:
     sync_compact_interval_seconds: int = 24 * 3600
     """How often each server process purges the tombstones every active device has passed
     (0: never; ``changlang compact-sync`` does it on demand)."""
+    rating_sweep_interval_seconds: int = 300
+    """How often each server process decides the rating windows that have ended (0: never;
+    every request decides them first anyway)."""
     introspection: bool | None = None  # None: on in development, off in production
     log_json: bool = True
 
@@ -119,6 +122,7 @@ class Settings:
             ("MAX_DEVICE_CLOCK_SKEW_SECONDS", "max_device_clock_skew_seconds"),
             ("SYNC_RETENTION_DAYS", "sync_retention_days"),
             ("SYNC_COMPACT_INTERVAL_SECONDS", "sync_compact_interval_seconds"),
+            ("RATING_SWEEP_INTERVAL_SECONDS", "rating_sweep_interval_seconds"),
         ):
             raw = get(name)
             if raw:
@@ -133,6 +137,8 @@ class Settings:
                 "CHANGLANG_SYNC_RETENTION_DAYS must be at least 1 and "
                 "CHANGLANG_SYNC_COMPACT_INTERVAL_SECONDS at least 0"
             )
+        if settings.rating_sweep_interval_seconds < 0:
+            raise SettingsError("CHANGLANG_RATING_SWEEP_INTERVAL_SECONDS must be at least 0")
         return settings.with_secrets()
 
     def with_secrets(self) -> Settings:

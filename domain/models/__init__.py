@@ -29,9 +29,12 @@ from domain.models.council import (
     ProposalSupport,
     ProposalTransition,
     Rating,
+    RatingOutcome,
+    RatingWindow,
     Resolution,
 )
 from domain.models.households import Household, Resident, ResidentTag
+from domain.models.settings import CommunitySettings
 from domain.models.sync import (
     ConflictStatus,
     DeviceNotice,
@@ -75,6 +78,7 @@ __all__ = [
     "Channel",
     "Choice",
     "Community",
+    "CommunitySettings",
     "ConflictStatus",
     "Device",
     "DeviceNotice",
@@ -101,6 +105,8 @@ __all__ = [
     "ProposalSupport",
     "ProposalTransition",
     "Rating",
+    "RatingOutcome",
+    "RatingWindow",
     "RefreshToken",
     "RefusedPush",
     "Resident",

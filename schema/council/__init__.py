@@ -10,14 +10,15 @@ import strawberry
 from schema.council.follow_up_mutations import FollowUpMutations
 from schema.council.meeting_mutations import MeetingMutations
 from schema.council.queries import CouncilReads
+from schema.council.settings import SettingsMutations, SettingsReads
 from schema.council.topic_mutations import TopicMutations
 
 
 @strawberry.type
-class CouncilQueries(CouncilReads):
+class CouncilQueries(CouncilReads, SettingsReads):
     pass
 
 
 @strawberry.type
-class CouncilMutations(TopicMutations, MeetingMutations, FollowUpMutations):
+class CouncilMutations(TopicMutations, MeetingMutations, FollowUpMutations, SettingsMutations):
     pass
