@@ -20,9 +20,11 @@ class ContactResolution:
     proposal: Proposal
     resolution: Resolution
     deadline: date
-    status: ProposalStatus
-    overdue: bool
-    days_overdue: int
+    status: ProposalStatus = strawberry.field(description="The topic's status now.")
+    overdue: bool = strawberry.field(
+        description="Past its deadline while still being carried out (逾期)."
+    )
+    days_overdue: int = strawberry.field(description="Days past the deadline; 0 if not overdue.")
 
     @strawberry.field(description="The latest progress report, if any.")
     async def last_progress(self, info: Info) -> ProgressReport | None:
