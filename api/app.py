@@ -28,6 +28,7 @@ from api.ledger_export import ledger_export_endpoint
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, RequestId
 from api.pg_events import PostgresEventBus
+from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
 from api.settings import Settings
 from api.suggestion_box_task import periodic_release
 from api.sync_fast_path import fast_pull_response
@@ -77,11 +78,16 @@ class ChanglangGraphQL(GraphQL[Context, None]):
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """As strawberry's, but a refused HTTP request gets a JSON error body, not plain text."""
+        """As strawberry's, but a refused HTTP request gets a JSON error body, not plain text.
+
+        Rating windows that have ended are decided first, so the answer reflects their end.
+        """
         if scope["type"] != "http":
+            await settle_ended_windows(self.state["db"])
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        await settle_ended_windows(self.state["db"])
         try:
             response = await self._fast(request) or await self.run(request)
         except HTTPException as exc:
@@ -211,6 +217,7 @@ def create_app(
                     settings.suggestion_box,
                     lambda: state["events"],
                 ),
+                periodic_rating_sweep(state["db"], settings.rating_sweep_interval_seconds),
             ):
                 yield
         finally:

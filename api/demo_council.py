@@ -60,9 +60,7 @@ from domain.services.proposals import (
 )
 from domain.services.ratings import rate_proposal
 from domain.services.suggestion_box import BoxRules, NewSuggestion, open_box, submit_suggestion
-from schema.context import SchemaConfig
 
-RATING_FLOOR = SchemaConfig().rating_floor
 DECLINE_REASON = (
     "更换物业服务企业须由业主大会依法表决，不属于长廊议事会议定范围；"
     "意见已转交业主委员会，并纳入物业服务质量季度评议。"
@@ -214,8 +212,11 @@ class _Council(Voting):
                 self.session, self.admin, meeting.id, resident_id=self.people[key][0].id, name=None
             )
         await self._dated(self.at(day, 20))
+        closed_at = self.at(day, 20)  # each opens its rating window (评菜期) then
         for key in ("cleaning", "stair_lights", "basement_pump"):
-            await close_proposal(self.session, self.admin, self.ids[key], "汇报会确认已完成，销号")
+            await close_proposal(
+                self.session, self.admin, self.ids[key], "汇报会确认已完成，销号", now=closed_at
+            )
         lines.append("以上三项经到会居民确认销号，请提出和附议的居民评价；水压问题继续跟进。")
         await set_minutes(self.session, self.admin, meeting.id, "\n".join(lines))
         await self._dated(self.at(day, 21))
@@ -229,7 +230,7 @@ class _Council(Voting):
                     self.ids[key],
                     score=score,
                     comment=comment,
-                    floor=RATING_FLOOR,
+                    now=self.at(-4 + offset // 2, 20),
                 )
             await self._dated(self.at(-4 + offset // 2, 20))
 

@@ -288,10 +288,13 @@ RATINGS: dict[str, tuple[tuple[int, str], ...]] = {
         (4, "排水泵换新的了"),
         (2, "上周下大雨地下室还是返水"),
         (1, "问题没解决，储藏室又泡了"),
+        (2, "报警器响了两次，水还是没排干净"),
     ),
 }
-"""Raisers' and supporters' 评菜, in the order given; the pump's average falls below the floor
-and reopens it (the third rating tips it, so all three are recorded first)."""
+"""Raisers' and supporters' 评菜, in the order given, inside each item's rating window (评菜期).
+The stair lights' three backers have all rated (kept closed); the pump's four have too, and
+their average falls below the floor (reopened); one of the cleaning's five backers has not
+rated yet, so its window is still open on the demo's day."""
 
 OPEN_BALLOTS = (Choice.FOR,) * 6 + (Choice.AGAINST,) * 2 + (Choice.ABSTAIN,)
 """The open-ballot vote on the audit so far (plus one in person, for)."""

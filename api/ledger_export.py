@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.auth import authenticate
+from api.rating_sweep import settle_ended_windows
 from api.tokens import TokenService
 from domain.database import Database
 from domain.errors import DomainError, InvalidInput
@@ -159,6 +160,7 @@ def ledger_export_endpoint(
         if fmt not in CONTENT_TYPES:
             return _error(404, InvalidInput("format", "csv or xlsx"))
         db = db_of()
+        await settle_ended_windows(db)
         principal = await authenticate(db, tokens, request.headers.get("authorization"))
         try:
             who = require_staff(principal)

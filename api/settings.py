@@ -66,6 +66,9 @@ class Settings:
     """...unless its oldest suggestion has waited this many days."""
     suggestion_box_release_seconds: int = 6 * 3600
     """How often each server process opens every box that may release (0: only staff do)."""
+    rating_sweep_interval_seconds: int = 300
+    """How often each server process decides the rating windows that have ended (0: never;
+    every request decides them first anyway)."""
     introspection: bool | None = None  # None: on in development, off in production
     log_json: bool = True
 
@@ -136,6 +139,7 @@ class Settings:
             ("SUGGESTION_BOX_MINIMUM", "suggestion_box_minimum"),
             ("SUGGESTION_BOX_MAX_WAIT_DAYS", "suggestion_box_max_wait_days"),
             ("SUGGESTION_BOX_RELEASE_SECONDS", "suggestion_box_release_seconds"),
+            ("RATING_SWEEP_INTERVAL_SECONDS", "rating_sweep_interval_seconds"),
         ):
             raw = get(name)
             if raw:
@@ -159,6 +163,8 @@ class Settings:
                 "CHANGLANG_SUGGESTION_BOX_MINIMUM must be at least 1, and "
                 "CHANGLANG_SUGGESTION_BOX_MAX_WAIT_DAYS and _RELEASE_SECONDS at least 0"
             )
+        if settings.rating_sweep_interval_seconds < 0:
+            raise SettingsError("CHANGLANG_RATING_SWEEP_INTERVAL_SECONDS must be at least 0")
         return settings.with_secrets()
 
     def with_secrets(self) -> Settings:

@@ -36,8 +36,6 @@ class SchemaConfig:
     max_page_size: int = 100
     refresh_ttl: timedelta = timedelta(days=30)
     login_code_ttl: timedelta = timedelta(days=1)
-    rating_floor: float = 3.0
-    escalation_days: tuple[int, int] = (7, 14)
     offline_ballot_grace: timedelta = timedelta(hours=24)
     max_device_clock_skew: timedelta = timedelta(minutes=5)
     suggestion_box: BoxRules = field(default_factory=BoxRules)

@@ -29,9 +29,12 @@ from domain.models.council import (
     ProposalSupport,
     ProposalTransition,
     Rating,
+    RatingOutcome,
+    RatingWindow,
     Resolution,
 )
 from domain.models.households import Household, Resident, ResidentTag
+from domain.models.settings import CommunitySettings
 from domain.models.suggestion_box import BoxSuggestion
 from domain.models.sync import (
     ConflictStatus,
@@ -77,6 +80,7 @@ __all__ = [
     "Channel",
     "Choice",
     "Community",
+    "CommunitySettings",
     "ConflictStatus",
     "Device",
     "DeviceNotice",
@@ -103,6 +107,8 @@ __all__ = [
     "ProposalSupport",
     "ProposalTransition",
     "Rating",
+    "RatingOutcome",
+    "RatingWindow",
     "RefreshToken",
     "RefusedPush",
     "Resident",

@@ -12,7 +12,9 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -230,3 +232,42 @@ class Rating(InCommunity, Base):
     close_round: Mapped[int] = mapped_column(Integer, nullable=False)
     score: Mapped[int] = mapped_column(Integer, nullable=False)
     comment: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+
+
+class RatingOutcome(StrEnum):
+    """How a closing round's 评菜 ended."""
+
+    KEPT_CLOSED = "kept_closed"  # enough ratings, average at or above the floor: 销号 stands
+    REOPENED = "reopened"  # enough ratings, average below the floor: back to in progress
+    TOO_FEW_RATINGS = "too_few_ratings"  # fewer than the minimum: 销号 stands, marked unrated
+
+
+class RatingWindow(InCommunity, Base):
+    """评菜期: the time after a 销号 in which its raisers and supporters rate it, once each.
+
+    The rules of the round (floor, minimum number of ratings, who may rate) are fixed when it
+    opens, so that changing the community's settings never rewrites a round under way. The
+    outcome is decided when the window ends or when every eligible backer has rated.
+    """
+
+    __tablename__ = "rating_window"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "close_round"),
+        Index("ix_rating_window_due", "decided_at", "closes_at"),
+    )
+
+    proposal_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("proposal.id"), index=True, nullable=False
+    )
+    close_round: Mapped[int] = mapped_column(Integer, nullable=False)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    eligible_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    floor: Mapped[float] = mapped_column(Float, nullable=False)
+    minimum_ratings: Mapped[int] = mapped_column(Integer, nullable=False)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    outcome: Mapped[RatingOutcome | None] = mapped_column(
+        enum_type(RatingOutcome, "rating_outcome"), nullable=True
+    )
+    rating_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    average: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,8 +26,11 @@ from domain.models import (
     ProposalStatus,
     Resolution,
 )
+from domain.models.base import utcnow
 from domain.permissions import require_login
 from domain.principal import Principal
+from domain.services.community_settings import rules_of
+from domain.services.contacts import require_reporter
 from domain.services.council_errors import NotOnAgenda, WrongMeetingKind
 from domain.services.grids import community_grids, subtree_ids
 from domain.services.meetings import get_meeting, meeting_to_run
@@ -40,6 +43,7 @@ from domain.services.proposal_access import (
     move,
     require_manage,
 )
+from domain.services.rating_windows import open_window
 from domain.validation import clean_text
 
 SOLUTION_MAX = 2000
@@ -135,10 +139,12 @@ async def report_progress(
     photos: Sequence[Reference] = (),
     meeting_id: uuid.UUID | None = None,
 ) -> ProgressReport:
-    """落实: work starts with the first report; a report given at a 汇报会 reports it back."""
-    who = require_login(principal)
-    proposal = await get_proposal(session, who, proposal_id, lock=True)
-    require_manage(who, proposal)
+    """落实: work starts with the first report; a report given at a 汇报会 reports it back.
+
+    Staff who manage the topic report, and so does its resolution's contact (联系人).
+    """
+    proposal = await get_proposal(session, require_login(principal), proposal_id, lock=True)
+    who = await require_reporter(session, principal, proposal, at_meeting=meeting_id is not None)
     body = clean_long_text("text", text, max_length=REPORT_MAX, required=True)
     if not 0 <= percent_done <= 100:
         raise InvalidInput("percentDone", "must be between 0 and 100")
@@ -186,15 +192,19 @@ async def close_proposal(
     principal: Principal | None,
     proposal_id: uuid.UUID,
     reason: str | None = None,
+    *,
+    now: datetime | None = None,
 ) -> Proposal:
-    """销号: a new closing round opens, in which raisers and supporters rate the outcome."""
+    """销号: a new closing round opens its rating window (评菜期) for raisers and supporters."""
     who = require_login(principal)
     proposal = await get_proposal(session, who, proposal_id, lock=True)
     require_manage(who, proposal)
     why = clean_reason(reason, required=False)
-    move(session, proposal, ProposalStatus.CLOSED, actor=who.account_id, reason=why)
+    moment = now or utcnow()
+    move(session, proposal, ProposalStatus.CLOSED, actor=who.account_id, reason=why, at=now)
     proposal.close_round += 1
     await session.flush()
+    await open_window(session, proposal, await rules_of(session, proposal.community_id), moment)
     return proposal
 
 

@@ -1,7 +1,8 @@
 """台账: every topic on one ledger, worked until it is closed (清单式、台账式管理).
 
-One statement per page however many rows: support counts and the latest round's average
-rating come from grouped subqueries joined in, never from a query per row. Staff see the
+One statement per page however many rows: support counts come from a grouped subquery and
+the latest round's average rating from its rating window (set once the round is decided:
+a running average is never shown), joined in, never from a query per row. Staff see the
 topics in the grids they cover, the admin all of the community's.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +23,7 @@ from domain.models import (
     ProposalCategory,
     ProposalStatus,
     ProposalSupport,
-    Rating,
+    RatingWindow,
     Resolution,
 )
 from domain.pagination import Page
@@ -70,11 +71,6 @@ def _statement(principal: Principal, where: LedgerFilter, on: date) -> Select[An
         .group_by(ProposalSupport.proposal_id)
         .subquery()
     )
-    ratings = (
-        select(Rating.proposal_id, Rating.close_round, func.avg(Rating.score).label("average"))
-        .group_by(Rating.proposal_id, Rating.close_round)
-        .subquery()
-    )
     overdue = _overdue(on)
     statement = (
         select(
@@ -87,17 +83,17 @@ def _statement(principal: Principal, where: LedgerFilter, on: date) -> Select[An
             Resolution.contact_name,
             Resolution.deadline,
             overdue.label("overdue"),
-            ratings.c.average,
+            cast(Any, RatingWindow.average),  # a wide row: typed loosely, as before
             func.coalesce(supports.c.n, literal(0)),
         )
         .outerjoin(Grid, Grid.id == Proposal.grid_id)
         .outerjoin(Resolution, Resolution.proposal_id == Proposal.id)
         .outerjoin(supports, supports.c.proposal_id == Proposal.id)
         .outerjoin(
-            ratings,
+            RatingWindow,
             and_(
-                ratings.c.proposal_id == Proposal.id,
-                ratings.c.close_round == Proposal.close_round,
+                RatingWindow.proposal_id == Proposal.id,
+                RatingWindow.close_round == Proposal.close_round,
             ),
         )
         .where(proposals_managed(principal))

@@ -3,7 +3,8 @@
 From the first day past its deadline an unfinished resolution is in the queue of the grid
 chief and deputies (网格长, 副网格长) of the topic's grid or any grid above it; after the first
 escalation period also of the cadre (包联社区干部) on those nodes; after the second also of the
-admin (社区书记). A topic without a location has no chain: the admin sees it at once.
+admin (社区书记); both periods are the community's settings (7 and 14 days unless its admin
+changes them). A topic without a location has no chain: the admin sees it at once.
 The escalation is a SQL predicate, so the queue is one statement whatever its length.
 """
 
@@ -20,6 +21,7 @@ from domain.lifecycle import FOLLOW_UP
 from domain.models import GridPost, PostRole, Proposal, Resolution
 from domain.permissions import require_staff
 from domain.principal import Principal
+from domain.services.community_settings import rules_of
 from domain.services.grids import community_grids, subtree_ids
 from domain.services.proposal_access import today
 
@@ -82,11 +84,14 @@ async def overdue_queue(
     session: AsyncSession,
     principal: Principal | None,
     *,
-    escalation_days: tuple[int, int],
+    escalation_days: tuple[int, int] | None = None,
     on: date | None = None,
 ) -> list[OverdueItem]:
+    """The queue under the community's escalation days (or the ones given, for a what-if)."""
     who = require_staff(principal)
     day = on or today()
+    if escalation_days is None:
+        escalation_days = (await rules_of(session, who.community_id)).escalation_days
     rows = await session.execute(
         select(Proposal, Resolution)
         .join(Resolution, Resolution.proposal_id == Proposal.id)

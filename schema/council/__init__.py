@@ -11,14 +11,17 @@ from schema.council.box_mutations import BoxMutations, BoxReads
 from schema.council.follow_up_mutations import FollowUpMutations
 from schema.council.meeting_mutations import MeetingMutations
 from schema.council.queries import CouncilReads
+from schema.council.settings import SettingsMutations, SettingsReads
 from schema.council.topic_mutations import TopicMutations
 
 
 @strawberry.type
-class CouncilQueries(CouncilReads, BoxReads):
+class CouncilQueries(CouncilReads, BoxReads, SettingsReads):
     pass
 
 
 @strawberry.type
-class CouncilMutations(TopicMutations, BoxMutations, MeetingMutations, FollowUpMutations):
+class CouncilMutations(
+    TopicMutations, BoxMutations, MeetingMutations, FollowUpMutations, SettingsMutations
+):
     pass

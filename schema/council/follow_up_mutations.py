@@ -24,7 +24,9 @@ RateProposalResult = result_union("RateProposalResult", RatingOutcome)
 class FollowUpMutations:
     @strawberry.mutation(
         description="Report progress; the first report starts the work (in progress), one "
-        "given at a 汇报会 (meetingId) reports it back."
+        "given at a 汇报会 (meetingId) reports it back. Staff covering the topic report, and "
+        "so does the resolution's contact account (联系人), though not at a meeting. Photos "
+        "are references: http(s) URLs with their SHA-256, at most 10."
     )
     async def report_progress(
         self,
@@ -49,7 +51,10 @@ class FollowUpMutations:
 
         return await in_transaction(info, work)
 
-    @strawberry.mutation(description="销号: close a reported item; its backers are asked to rate.")
+    @strawberry.mutation(
+        description="销号: close a reported item; this opens its rating window (评菜期, the "
+        "community's ratingWindowDays) for its raisers and supporters."
+    )
     async def close_proposal(
         self, info: Info, id: uuid.UUID, reason: str | None = None
     ) -> CloseProposalResult:
@@ -61,7 +66,9 @@ class FollowUpMutations:
         return await in_transaction(info, work)
 
     @strawberry.mutation(
-        description="评菜: rate a closed item 1-5; below the floor on average, it is reopened."
+        description="评菜: rate a closed item 1-5, once, while its rating window is open. The "
+        "round is decided when the window ends or every backer has rated: an average below "
+        "the floor (with at least the minimum number of ratings) reopens the item."
     )
     async def rate_proposal(
         self, info: Info, id: uuid.UUID, score: int, comment: str | None = None
@@ -73,7 +80,6 @@ class FollowUpMutations:
                 id,
                 score=score,
                 comment=comment,
-                floor=info.context.config.rating_floor,
             )
             return RatingOutcome(
                 proposal=Proposal.of(proposal),

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
@@ -26,6 +26,7 @@ from domain.models import (
     ProposalSupport,
     ProposalTransition,
     Rating,
+    RatingWindow,
     Resident,
     Resolution,
 )
@@ -33,6 +34,7 @@ from domain.personal_data import mask_name
 from domain.principal import Principal
 from domain.services.proposals import Similar, rank_similar, topic_text
 from schema.context import Info
+from schema.council.rating_types import WindowRow
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -53,7 +55,7 @@ class CouncilLoaders:
         self.progress_reports = self._loader(self._grouped(ProgressReport, "proposal_id"))
         self.merged_from = self._loader(self._grouped(Proposal, "merged_into_id"))
         self.resolution = self._loader(self._resolutions)
-        self.average_rating = self._loader(self._average_ratings)
+        self.rating_window = self._loader(self._rating_windows)
         self.resident_name = self._loader(self._resident_names)
         self.agenda = self._loader(self._grouped(AgendaItem, "meeting_id", "sort_order"))
         self.attendance = self._loader(self._grouped(Attendance, "meeting_id", "name"))
@@ -156,21 +158,28 @@ class CouncilLoaders:
         found = {row.proposal_id: row for row in rows}
         return [found.get(k) for k in keys]
 
-    async def _average_ratings(
+    async def _rating_windows(
         self, session: AsyncSession, keys: list[tuple[uuid.UUID, int]]
-    ) -> list[float | None]:
-        """Keyed by (topic, closing round): the average of that round's ratings (评菜)."""
-        rows = await session.execute(
-            select(Rating.proposal_id, Rating.close_round, func.avg(Rating.score))
+    ) -> list[WindowRow | None]:
+        """Keyed by (topic, closing round): its rating window (评菜期) and ratings so far."""
+        given = (
+            select(func.count(Rating.id))
             .where(
-                and_(
-                    tuple_(Rating.proposal_id, Rating.close_round).in_(keys),
-                    Rating.community_id == self._community,
-                )
+                Rating.proposal_id == RatingWindow.proposal_id,
+                Rating.close_round == RatingWindow.close_round,
             )
-            .group_by(Rating.proposal_id, Rating.close_round)
+            .correlate(RatingWindow)
+            .scalar_subquery()
         )
-        found = {(pid, rnd): round(float(avg), 2) for pid, rnd, avg in rows}
+        rows = await session.execute(
+            select(RatingWindow, given).where(
+                tuple_(RatingWindow.proposal_id, RatingWindow.close_round).in_(keys),
+                RatingWindow.community_id == self._community,
+            )
+        )
+        found = {
+            (w.proposal_id, w.close_round): WindowRow(window=w, ratings=int(n)) for w, n in rows
+        }
         return [found.get(k) for k in keys]
 
     async def _resident_names(

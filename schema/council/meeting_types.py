@@ -119,7 +119,10 @@ class RaisedProposal:
     similar: list[SimilarTopic]
 
 
-@strawberry.type(description="A rating given; `reopened` when the average fell below the floor.")
+@strawberry.type(
+    description="A rating given. `reopened` when it was the last eligible backer's and the "
+    "round's average is below the floor; otherwise the round waits for its window to end."
+)
 class RatingOutcome:
     proposal: Proposal
     score: int

@@ -14,9 +14,18 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.permissions import require_login
-from domain.services import follow_up, ledger, meetings, overdue, proposal_queries, proposals
+from domain.services import (
+    contacts,
+    follow_up,
+    ledger,
+    meetings,
+    overdue,
+    proposal_queries,
+    proposals,
+)
 from domain.services import ratings as rating_service
 from schema.context import Info
+from schema.council.contact_types import ContactResolution
 from schema.council.meeting_types import LedgerEntry, Meeting, OverdueItem, ReportBack
 from schema.council.topic_types import (
     Proposal,
@@ -97,7 +106,10 @@ class CouncilReads:
             found = await proposals.similar_topics(session, info.context.principal, text)
         return [SimilarTopic(proposal=Proposal.of(s.proposal), score=s.score) for s in found]
 
-    @strawberry.field(description="评菜: closed items you raised or supported, not yet rated.")
+    @strawberry.field(
+        description="评菜: closed items you raised or supported whose rating window is open "
+        "and that you have not rated yet, the window closing soonest first."
+    )
     async def my_pending_ratings(self, info: Info) -> list[Proposal]:
         async with info.context.db.read() as session:
             rows = await rating_service.pending_ratings(session, info.context.principal)
@@ -135,9 +147,21 @@ class CouncilReads:
             items = await overdue.overdue_queue(
                 session,
                 info.context.principal,
-                escalation_days=info.context.config.escalation_days,
             )
         return [OverdueItem.of(item) for item in items]
+
+    @strawberry.field(
+        description="联系人: the resolutions naming your account as their contact, earliest "
+        "deadline first; only those still being carried out unless includeFinished."
+    )
+    async def my_resolutions(
+        self, info: Info, include_finished: bool = False
+    ) -> list[ContactResolution]:
+        async with info.context.db.read() as session:
+            items = await contacts.my_resolutions(
+                session, info.context.principal, open_only=not include_finished
+            )
+        return [ContactResolution.of(item) for item in items]
 
     @strawberry.field(description="台账: every topic you may work on, oldest first.")
     async def ledger(

@@ -15,6 +15,7 @@ from domain import models
 from domain.services.proposal_access import Reference
 from schema.context import Info
 from schema.council.loaders import council_loaders
+from schema.council.rating_types import RatingWindow, WindowRow
 from schema.types.grid import Grid
 
 ProposalCategory = strawberry.enum(
@@ -52,7 +53,10 @@ def references(values: list[dict[str, str]]) -> list[FileReference]:
     return [FileReference(url=v["url"], sha256=v["sha256"]) for v in values]
 
 
-@strawberry.type(description="One change of a topic's status: who, when, why.")
+@strawberry.type(
+    description="One step of a topic's history: a change of status, or a decision that kept "
+    "it (from = to, e.g. a rating window that left the item closed): who, when, why."
+)
 class ProposalTransition:
     from_status: ProposalStatus | None
     to_status: ProposalStatus
@@ -203,11 +207,25 @@ class Proposal:
         rows = await council_loaders(info).merged_from.load(self.id)
         return [Proposal.of(row) for row in rows]
 
-    @strawberry.field(description="评菜: the average rating of the latest closing round.")
+    @strawberry.field(
+        description="评菜: the latest closing round's average rating, once that round is "
+        "decided (null while its window is open)."
+    )
     async def average_rating(self, info: Info) -> float | None:
+        found = await self._window(info)
+        return found.window.average if found and found.window.decided_at else None
+
+    @strawberry.field(
+        description="评菜期: the latest closing round's rating window; null if never closed."
+    )
+    async def rating_window(self, info: Info) -> RatingWindow | None:
+        found = await self._window(info)
+        return RatingWindow.of(found) if found else None
+
+    async def _window(self, info: Info) -> WindowRow | None:
         if self.close_round == 0:
             return None
-        return await council_loaders(info).average_rating.load((self.id, self.close_round))
+        return await council_loaders(info).rating_window.load((self.id, self.close_round))
 
     @staticmethod
     def of(row: models.Proposal) -> Proposal:

@@ -37,6 +37,8 @@ from domain.models import (
     ProposalSupport,
     ProposalTransition,
     Rating,
+    RatingOutcome,
+    RatingWindow,
     Resident,
     Resolution,
     Vote,
@@ -243,7 +245,12 @@ async def test_demo_shows_every_step_of_the_council(database: Database, settings
     [declined] = [t for t in topics if t.status is ProposalStatus.DECLINED]
     assert history[declined.id][-1].reason
     reopened = [
-        t for t in topics if any(s.from_status is ProposalStatus.CLOSED for s in history[t.id])
+        t
+        for t in topics
+        if any(
+            s.from_status is ProposalStatus.CLOSED and s.to_status is ProposalStatus.IN_PROGRESS
+            for s in history[t.id]
+        )
     ]
     assert len(reopened) == 1 and reopened[0].status is ProposalStatus.IN_PROGRESS
     closed = {t.id for t in topics if t.status is ProposalStatus.CLOSED}
@@ -255,6 +262,24 @@ async def test_demo_shows_every_step_of_the_council(database: Database, settings
     async with database.read() as session:
         queue = await overdue_queue(session, admin, escalation_days=(7, 14))
     assert EscalationLevel.ADMIN in {item.level for item in queue}
+
+
+async def test_demo_has_a_rating_window_still_open_with_some_ratings(
+    database: Database, settings: Settings
+) -> None:
+    """评菜期: one closed item's window is open, some of its backers rated, the rest may."""
+    await load_demo(database, settings, today=TODAY)
+    now = datetime.now(UTC)
+    async with database.read() as session:
+        windows = list(await session.scalars(select(RatingWindow)))
+        ratings = list(await session.scalars(select(Rating)))
+    running = [w for w in windows if w.decided_at is None and w.closes_at > now]
+    assert len(running) == 1
+    [window] = running
+    given = [r for r in ratings if r.proposal_id == window.proposal_id]
+    assert 0 < len(given) < window.eligible_count
+    outcomes = {w.outcome for w in windows if w.decided_at is not None}
+    assert outcomes == {RatingOutcome.KEPT_CLOSED, RatingOutcome.REOPENED}
 
 
 async def test_demo_meetings_have_agenda_attendance_and_minutes(

@@ -193,6 +193,15 @@ def test_whole_number_settings_are_read_from_the_environment(tmp_path: Path) -> 
     assert settings.max_page_size == 50
 
 
+def test_the_rating_sweep_interval_is_read_and_checked(tmp_path: Path) -> None:
+    assert Settings.from_env(development_env(tmp_path)).rating_sweep_interval_seconds == 300
+    quick = Settings.from_env(development_env(tmp_path, RATING_SWEEP_INTERVAL_SECONDS="30"))
+    assert quick.rating_sweep_interval_seconds == 30
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(development_env(tmp_path, RATING_SWEEP_INTERVAL_SECONDS="-1"))
+    assert "CHANGLANG_RATING_SWEEP_INTERVAL_SECONDS" in str(refused.value)
+
+
 @pytest.mark.parametrize("value", ["1MB", "ten", "1.5", "0x10", " "])
 def test_a_non_integer_value_is_a_clear_settings_error(tmp_path: Path, value: str) -> None:
     with pytest.raises(SettingsError) as refused:

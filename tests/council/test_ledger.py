@@ -11,7 +11,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -30,6 +30,8 @@ from domain.models import (
     ProposalStatus,
     ProposalSupport,
     Rating,
+    RatingOutcome,
+    RatingWindow,
     Resolution,
 )
 from tests import api_client
@@ -45,7 +47,8 @@ LEDGER = """query($f: LedgerFilter, $after: String) {
 
 
 async def add_topics(db: Database, world: World, count: int) -> None:
-    """Closed, rated, supported topics straight into the database (fast, many)."""
+    """Closed, rated, supported topics straight into the database (fast, many); each
+    round's rating window is decided, so the ledger shows its average."""
     residents = [world.residents[key] for key in ("H1a-x", "H1a-y", "H1b-x")]
     async with db.transaction() as session:
         for n in range(count):
@@ -90,6 +93,22 @@ async def add_topics(db: Database, world: World, count: int) -> None:
                         score=score,
                     )
                 )
+            session.add(
+                RatingWindow(
+                    community_id=world.community,
+                    proposal_id=pid,
+                    close_round=1,
+                    opens_at=datetime.now(UTC) - timedelta(days=8),
+                    closes_at=datetime.now(UTC) - timedelta(days=1),
+                    eligible_count=3,
+                    floor=3.0,
+                    minimum_ratings=1,
+                    decided_at=datetime.now(UTC) - timedelta(days=1),
+                    outcome=RatingOutcome.KEPT_CLOSED,
+                    rating_count=3,
+                    average=4.0,
+                )
+            )
 
 
 @contextmanager

@@ -2,8 +2,9 @@
 
 A resident raises a topic; putting it on a 议事会's agenda accepts it; deliberating records
 the resolution; progress reports start the work and report it back at a 汇报会; closing
-(销号) asks its backers to rate; an average below the floor reopens it. Every step is in
-the topic's history.
+(销号) opens a rating window for its backers; once all have rated (or the window ends) an
+average below the floor reopens it. Every step, and the rating's outcome, is in the topic's
+history.
 """
 
 from __future__ import annotations
@@ -78,11 +79,12 @@ async def test_a_topic_travels_from_raised_to_closed_and_is_reopened_by_poor_rat
 
     happy = await rate(api, raiser, pid, 5)
     assert happy["reopened"] is False
-    assert happy["proposal"] == {"status": "CLOSED", "averageRating": 5.0}
+    assert happy["proposal"] == {"status": "CLOSED", "averageRating": None}  # not decided yet
     assert (await api.ok(PENDING, token=raiser))["myPendingRatings"] == []
 
     unhappy = await rate(api, backer, pid, 1)
     assert unhappy["reopened"] is False  # (5 + 1) / 2 = 3.0 is not below the floor 3.0
+    assert unhappy["proposal"] == {"status": "CLOSED", "averageRating": 3.0}
     again = await rate(api, backer, pid, 1)
     assert again["code"] == "ALREADY_RATED"
 
@@ -94,8 +96,10 @@ async def test_a_topic_travels_from_raised_to_closed_and_is_reopened_by_poor_rat
         "IN_PROGRESS",
         "REPORTED",
         "CLOSED",
+        "CLOSED",  # the rating's outcome: kept closed
     ]
     assert history["history"][1]["actorName"] == "admin"
+    assert "kept closed" in history["history"][-1]["reason"]
 
     async with database.read() as session:
         row = await session.scalar(select(Proposal).where(Proposal.id == uuid.UUID(pid)))
@@ -103,7 +107,7 @@ async def test_a_topic_travels_from_raised_to_closed_and_is_reopened_by_poor_rat
             select(ProposalTransition).where(ProposalTransition.proposal_id == uuid.UUID(pid))
         )
         assert row is not None and row.close_round == 1
-        assert len(list(transitions)) == 6
+        assert len(list(transitions)) == 7
 
 
 async def test_an_average_below_the_floor_reopens_the_item_with_the_numbers_as_reason(

@@ -145,3 +145,27 @@ async def test_another_communitys_topics_and_meetings_are_unknown(api: Api, worl
     assert listed["proposals"]["edges"] == [{"node": {"id": pid}}]
     body = await api.post("{ proposals { totalCount } }")
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_the_escalation_days_are_the_community_s_settings(api: Api, world: World) -> None:
+    resident = await resident_token(api, world, "H1a-x")
+    admin = await api.login("admin")
+    pid = await raised_id(api, resident, "三天")
+    await to_deliberated(api, admin, pid, deadline=date.today() - timedelta(days=3))
+    chief = await api.login("chief1")
+
+    async def levels(token: str) -> list[str]:
+        return [item["level"] for item in (await api.ok(QUEUE, token=token))["overdueQueue"]]
+
+    assert await levels(chief) == ["GRID_CHIEF"]
+    assert await levels(admin) == []
+    changed = await mutate(
+        api,
+        admin,
+        """mutation { updateCommunitySettings(input: {escalationToCadreDays: 2,
+             escalationToAdminDays: 3}) { __typename } }""",
+        {},
+    )
+    assert changed == {"__typename": "CommunitySettings"}
+    assert await levels(chief) == ["ADMIN"]
+    assert await levels(admin) == ["ADMIN"]
