@@ -11,8 +11,9 @@ A key is a sequence of tokens, compared token by token:
 
 * a number is ``0``, its digit count (two digits) and its digits without leading zeros, so
   that a shorter number sorts first and numbers of equal length compare digit by digit;
-* text is ``1``, the text (NFKC, case-folded, whitespace removed) and a space: every text
-  character is above the space, so a text that is a prefix of another sorts first;
+* text is ``1``, the text (NFKC, case-folded, without whitespace and control characters)
+  and a space: every text character is above the space, so a text that is a prefix of
+  another sorts first;
 * a number sorts before text at the same place (1号楼 < A座), and a shorter sequence of
   tokens before a longer one that starts with it.
 
@@ -65,9 +66,10 @@ def _chinese(run: str) -> int | None:
 
 
 def _tokens(text: str) -> Iterable[str]:
-    normal = "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    normal = "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cc")
     for run in _TOKENS.findall(normal):
-        if run[0].isascii() and run[0].isdigit():
+        if run[0] in "0123456789":
             yield _number(int(run))
         elif run[0] in _CHINESE_NUMERALS and (value := _chinese(run)) is not None:
             yield _number(value)
