@@ -12,7 +12,6 @@ appears.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -238,14 +237,10 @@ async def export_register(
     return [[column.header for column in COLUMNS], *rows]
 
 
-def _address_order(household: Household, resident: Resident) -> list[Any]:
-    """Rooms in the order of the building (2, 10, 101, 1001), as a register is read on paper."""
-    parts = (household.building, household.unit, household.room, resident.name)
-    return [_natural(part) for part in parts] + [str(resident.id)]
-
-
-def _natural(text: str) -> list[tuple[int, str]]:
-    return [(int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"(\d+)", text) if p]
+def _address_order(household: Household, resident: Resident) -> tuple[str, str, str]:
+    """Household by household in address order (2, 10, 101, 1001), as a register is read on
+    paper and as the residents list pages (``Household.sort_key``), then by name."""
+    return (household.sort_key, resident.name, str(resident.id))
 
 
 def _export_row(

@@ -87,7 +87,7 @@ class Loaders:
                     Grid.community_id == community,
                     Grid.deleted.is_(False),
                 )
-                .order_by(Grid.name, Grid.id)
+                .order_by(Grid.sort_key, Grid.id)
             )
             grouped: dict[uuid.UUID, list[Grid]] = {key: [] for key in keys}
             for grid in rows:

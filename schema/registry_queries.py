@@ -57,11 +57,15 @@ class RegistryQueries:
         principal = info.context.principal
         return Viewer.of(principal) if principal else None
 
-    @strawberry.field(description="Every node of the community's grid tree, top grids first.")
+    @strawberry.field(
+        description="Every node of the community's grid tree: the top grids first, then each "
+        "grid's micro-grids, grid by grid. Siblings follow the order staff set with "
+        "reorderGrids, else their names with numerals read as numbers (第二 before 第十一, "
+        "2号楼 before 10号楼)."
+    )
     async def grids(self, info: Info) -> list[Grid]:
         async with info.context.db.read() as session:
             rows = await grid_service.grid_tree(session, info.context.principal)
-        rows.sort(key=lambda grid: (grid.parent_id is not None, grid.name))
         return [Grid.of(row) for row in rows]
 
     @strawberry.field
@@ -78,7 +82,11 @@ class RegistryQueries:
             rows = await post_service.list_posts(session, info.context.principal, grid_id)
         return [GridPost.of(row) for row in rows]
 
-    @strawberry.field(description="Households you cover, by address.")
+    @strawberry.field(
+        description="Households you cover, by address as read on the building: building, "
+        "unit, then room, with numbers compared as numbers (2号楼 < 10号楼, 2单元 < 10单元, "
+        "room 101 < 102 < 1001; names that are not numbers, such as A座, after them)."
+    )
     async def households(
         self,
         info: Info,
@@ -107,7 +115,10 @@ class RegistryQueries:
         except DomainError as error:
             return to_graphql_error(error)
 
-    @strawberry.field(description="Residents you may see, by name.")
+    @strawberry.field(
+        description="Residents you may see, household by household in address order (as "
+        "households), then by name."
+    )
     async def residents(
         self,
         info: Info,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Uuid, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, Stamped, Synced, enum_type
+from domain.models.base import Base, Stamped, Synced, enum_type, sort_key_type
+from domain.natural_order import KEY_MAX, explicit_key
 
 
 class Community(Stamped, Base):
@@ -42,15 +44,30 @@ class GridLevel(StrEnum):
 
 
 class Grid(Synced, Base):
-    """A node of the grid tree (网格 / 微网格). Top nodes are grids; their children micro-grids."""
+    """A node of the grid tree (网格 / 微网格). Top nodes are grids; their children micro-grids.
+
+    Siblings are read in ``sort_key`` order: their explicit place (``sort_order``, set by staff
+    with ``reorder_grids``) if they have one, else their name read with its numerals as
+    numbers (第二 < 第十一; ``domain.natural_order``). The key is recomputed on every flush
+    that changes the name or the place, whichever code path made the change.
+    """
 
     __tablename__ = "grid"
+    __table_args__ = (Index("ix_grid_siblings", "community_id", "parent_id", "sort_key"),)
 
     parent_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("grid.id"), index=True, nullable=True
     )
     level: Mapped[GridLevel] = mapped_column(enum_type(GridLevel, "grid_level"), nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
+    sort_order: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sort_key: Mapped[str] = mapped_column(sort_key_type(KEY_MAX), nullable=False, default="")
+
+
+@event.listens_for(Grid, "before_insert")
+@event.listens_for(Grid, "before_update")
+def _grid_sort_key(_mapper: Any, _connection: Any, grid: Grid) -> None:
+    grid.sort_key = explicit_key(grid.sort_order, grid.name)
 
 
 class PostRole(StrEnum):

@@ -5,17 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Uuid, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Uuid, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, Synced
+from domain.models.base import Base, Synced, sort_key_type
+from domain.natural_order import KEY_MAX, composite_key
 
 
 class Household(Synced, Base):
     """户: an address in a micro-grid, with its one assigned red grid contact (联系人).
 
     ``delegate_resident_id`` is who casts the household's ballot on one-per-household votes.
+    ``sort_key`` orders addresses as they are read on the building (2单元 < 10单元, room 101
+    < 102 < 1001; ``domain.natural_order``): recomputed on every flush that changes the
+    address, whether the API, the register import, a phone's push or the demo wrote it.
     """
 
     __tablename__ = "household"
@@ -30,6 +35,7 @@ class Household(Synced, Base):
             sqlite_where=text("deleted = 0"),
             postgresql_where=text("NOT deleted"),
         ),
+        Index("ix_household_address_order", "community_id", "sort_key"),
     )
 
     grid_id: Mapped[uuid.UUID] = mapped_column(
@@ -44,6 +50,13 @@ class Household(Synced, Base):
     delegate_resident_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("resident.id", use_alter=True), nullable=True
     )
+    sort_key: Mapped[str] = mapped_column(sort_key_type(KEY_MAX), nullable=False, default="")
+
+
+@event.listens_for(Household, "before_insert")
+@event.listens_for(Household, "before_update")
+def _household_sort_key(_mapper: Any, _connection: Any, household: Household) -> None:
+    household.sort_key = composite_key((household.building, household.unit, household.room))
 
 
 class ResidentTag(StrEnum):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.models import Grid, Household
 from domain.permissions import households_visible, require_staff
 from domain.principal import Principal
+from domain.services.grid_order import reading_order
 from domain.services.grids import community_grids
 
 
@@ -40,7 +41,8 @@ async def coverage_report(session: AsyncSession, principal: Principal | None) ->
     """Counts per micro-grid in one grouped query, rolled up the tree in Python.
 
     Only households the principal may see are counted, and only grid nodes holding some of
-    them are listed, so a grid worker sees their own coverage, an admin the community's.
+    them are listed, so a grid worker sees their own coverage, an admin the community's; in
+    the tree's reading order (``grid_order.reading_order``).
     """
     who = require_staff(principal)
     rows = await session.execute(
@@ -53,7 +55,7 @@ async def coverage_report(session: AsyncSession, principal: Principal | None) ->
         .group_by(Household.grid_id)
     )
     direct = {grid_id: (int(total), int(covered)) for grid_id, total, covered in rows}
-    grids = await community_grids(session, who.community_id)
+    grids = reading_order(await community_grids(session, who.community_id))
     parent = {grid.id: grid.parent_id for grid in grids}
     totals: dict[uuid.UUID, list[int]] = {}
     for grid_id, (total, covered) in direct.items():

@@ -13,16 +13,18 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import Grid, GridLevel, GridPost, Household
 from domain.permissions import require_admin, require_login
 from domain.principal import Principal
+from domain.services.grid_order import reading_order
 from domain.validation import clean_text
 
 NAME_MAX = 100
 
 
 async def community_grids(session: AsyncSession, community_id: uuid.UUID) -> list[Grid]:
+    """Every live node of the community, in the order of siblings (``sort_key``)."""
     rows = await session.scalars(
         select(Grid)
         .where(Grid.community_id == community_id, Grid.deleted.is_(False))
-        .order_by(Grid.name, Grid.id)
+        .order_by(Grid.sort_key, Grid.id)
     )
     return list(rows)
 
@@ -44,9 +46,10 @@ def subtree_ids(grids: Iterable[Grid], roots: Iterable[uuid.UUID]) -> frozenset[
 
 
 async def grid_tree(session: AsyncSession, principal: Principal | None) -> list[Grid]:
-    """All grid nodes of the principal's community: the structure is not personal data."""
+    """All grid nodes of the principal's community (the structure is not personal data), in
+    reading order: top grids first, then each grid's micro-grids (``grid_order``)."""
     who = require_login(principal)
-    return await community_grids(session, who.community_id)
+    return reading_order(await community_grids(session, who.community_id))
 
 
 async def get_grid(session: AsyncSession, principal: Principal, grid_id: uuid.UUID) -> Grid:

@@ -54,7 +54,8 @@ def _select(principal: Principal) -> Select[Household, bool]:
     return select(Household, household_pii_visible(principal).label("room_visible"))
 
 
-ORDER = (Household.building, Household.unit, Household.room, Household.id)
+ORDER = (Household.sort_key, Household.id)
+"""By address as read on the building: 1号楼 < 2号楼 < 10号楼, room 101 < 102 < 1001."""
 
 
 async def list_households(
@@ -72,7 +73,7 @@ async def list_households(
         ORDER,
         first=first,
         after=after,
-        key_of=lambda row: (row[0].building, row[0].unit, row[0].room, row[0].id),
+        key_of=lambda row: (row[0].sort_key, row[0].id),
     )
 
 

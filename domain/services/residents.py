@@ -79,6 +79,11 @@ async def _where(
     return clauses
 
 
+RESIDENT_ORDER = (Household.sort_key, Resident.name, Resident.id)
+"""Residents as a register is read: household by household (1号楼 before 10号楼, room 101
+before 1001), and by name within one."""
+
+
 async def list_residents(
     session: AsyncSession,
     principal: Principal,
@@ -87,14 +92,25 @@ async def list_residents(
     first: int,
     after: str | None,
 ) -> Page[Any]:
-    statement = _select(principal).where(*await _where(session, principal, where))
-    return await keyset_page(
+    """By household, in address order (``Household.sort_key``), then by name."""
+    statement = (
+        _select(principal)
+        .add_columns(Household.sort_key)
+        .where(*await _where(session, principal, where))
+    )
+    page = await keyset_page(
         session,
         statement,
-        (Resident.name, Resident.id),
+        RESIDENT_ORDER,
         first=first,
         after=after,
-        key_of=lambda row: (row[0].name, row[0].id),
+        key_of=lambda row: (row[2], row[0].name, row[0].id),
+    )
+    return Page(
+        items=[(resident, visible) for resident, visible, _ in page.items],
+        cursors=page.cursors,
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
     )
 
 

@@ -7,13 +7,22 @@ import uuid
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.services import accounts, grids, posts
+from domain.services import accounts, grid_order, grids, posts
 from schema.context import Info
 from schema.errors import result_union
 from schema.mutations.transaction import Deleted, in_transaction
 from schema.types.grid import Account, Grid, GridPost, PostRole
 
 GridResult = result_union("GridChangeResult", Grid)
+
+
+@strawberry.type(description="The children of one grid node in their new order.")
+class GridOrder:
+    parent_id: uuid.UUID | None
+    grids: list[Grid]
+
+
+GridOrderResult = result_union("GridOrderResult", GridOrder)
 DeleteResult = result_union("DeleteResult", Deleted)
 PostResult = result_union("GridPostResult", GridPost)
 AccountResult = result_union("AccountResult", Account)
@@ -38,6 +47,21 @@ class GridMutations:
         async def work(session: AsyncSession) -> Grid:
             row = await grids.update_grid(session, info.context.principal, id, {"name": name})
             return Grid.of(row)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(
+        description="Put the children of a grid node (parentId; null: the top grids) in the "
+        "order of ids, which lists each of them exactly once; an empty list takes the order "
+        "away, so that they sort by name again (numerals read as numbers). The admin may "
+        "reorder any node's children; staff those of a node their post covers."
+    )
+    async def reorder_grids(
+        self, info: Info, parent_id: uuid.UUID | None, ids: list[uuid.UUID]
+    ) -> GridOrderResult:
+        async def work(session: AsyncSession) -> GridOrder:
+            rows = await grid_order.reorder_grids(session, info.context.principal, parent_id, ids)
+            return GridOrder(parent_id=parent_id, grids=[Grid.of(row) for row in rows])
 
         return await in_transaction(info, work)
 

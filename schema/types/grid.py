@@ -44,6 +44,10 @@ class Grid:
     level: GridLevel
     parent_id: uuid.UUID | None
     updated_at: datetime
+    sort_order: int | None = strawberry.field(
+        description="Its place among its siblings as staff set it with reorderGrids (1 "
+        "first); null when it sorts by name, after the explicitly placed ones."
+    )
 
     @strawberry.field
     async def parent(self, info: Info) -> Grid | None:
@@ -52,7 +56,10 @@ class Grid:
         row = await info.context.loaders.grid.load(self.parent_id)
         return Grid.of(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="Its micro-grids in order: the order staff set with reorderGrids, else "
+        "by name with numerals read as numbers (第二 before 第十一, 2号楼 before 10号楼)."
+    )
     async def children(self, info: Info) -> list[Grid]:
         return [Grid.of(row) for row in await info.context.loaders.children_of_grid.load(self.id)]
 
@@ -64,6 +71,7 @@ class Grid:
             level=row.level,
             parent_id=row.parent_id,
             updated_at=row.updated_at,
+            sort_order=row.sort_order,
         )
 
 
