@@ -41,7 +41,6 @@ from domain.models import (
     Resident,
 )
 from domain.models.base import utcnow
-from domain.services.ballots import finalize
 from domain.services.follow_up import Agreement, close_proposal, deliberate, report_progress
 from domain.services.meetings import (
     add_agenda_item,
@@ -59,6 +58,7 @@ from domain.services.proposals import (
     withdraw_proposal,
 )
 from domain.services.ratings import rate_proposal
+from domain.services.vote_results import finalize
 from schema.context import SchemaConfig
 
 RATING_FLOOR = SchemaConfig().rating_floor

@@ -29,7 +29,7 @@ from domain.models import (
 from domain.models.base import utcnow
 from domain.services.ballots import cast
 from domain.services.panels import NewMember, create_panel
-from domain.services.votes import VoteRule, put_to_vote
+from domain.services.vote_calls import VoteRule, put_to_vote
 
 CLOSED_VOTE_SECONDS = 5
 """How long after it is called the closed vote closes: room for its ballots, then it is due."""
