@@ -82,7 +82,14 @@ class _Council(Voting):
     """The story's steps, in the order they happened; the votes are today's."""
 
     async def play(self) -> None:
-        for key in ("cleaning", "basement_pump", "charging", "shed", "water_pressure"):
+        for key in (
+            "cleaning",
+            "basement_pump",
+            "charging",
+            "shed",
+            "green_parking",
+            "water_pressure",
+        ):
             await self._raise(key)
         for key in ("change_company", "noon_noise"):
             await self._raise(key)
@@ -253,11 +260,16 @@ class _Council(Voting):
     async def _now(self) -> None:
         """Today: the votes, the panel, and the suggestion box emptied this morning."""
         charging = await self._closed_vote()
+        lawn = await self._failed_vote()
         await self._open_votes()
         await self._panel_vote()
         await self._raise_rooftop()
-        closes = charging.closes_at
-        await finalize(self.session, self.reg.community_id, charging.id, max(utcnow(), closes))
+        for vote in (charging, lawn):  # each result reaches its topic as it is fixed
+            closes = vote.closes_at
+            await finalize(self.session, self.reg.community_id, vote.id, max(utcnow(), closes))
+        await add_agenda_item(
+            self.session, self.admin, self.meetings["next"].id, self.ids["green_parking"]
+        )
         await report_progress(
             self.session,
             self.admin,
