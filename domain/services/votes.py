@@ -23,6 +23,7 @@ from domain.i18n import N_
 from domain.models import (
     Ballot,
     BallotLogEntry,
+    Channel,
     Choice,
     ProposalStatus,
     Vote,
@@ -402,6 +403,10 @@ async def voter_statuses(
             reason=found.reason,
             has_voted=record is not None,
             receipt=record.receipt if record is not None and mine else None,
-            can_change=mine and vote.allow_change and status_of(vote, now) is VoteStatus.OPEN,
+            can_change=mine
+            and record is not None
+            and record.channel in (Channel.WEB, Channel.APP)  # in person: changed in person
+            and vote.allow_change
+            and status_of(vote, now) is VoteStatus.OPEN,
         )
     return statuses

@@ -16,7 +16,7 @@ import pytest
 from domain.database import Database
 from tests.api_client import Api
 from tests.sync.test_offline_ballots import Recorder, ballot, ms
-from tests.votes.helpers import CHOICES, RECORD, Clock, Voters, row_counts
+from tests.votes.helpers import CHOICES, RECORD, STATUS, Clock, Voters, row_counts
 from tests.world import World
 
 CHOICE_WORDS = ("FOR", "AGAINST", "ABSTAIN", "against", "abstain", "赞成", "反对", "弃权")
@@ -68,6 +68,8 @@ async def test_an_in_person_ballot_is_final_online(
     vote = await voters.open_vote(database, world, secret=True, allowChange=True)
     recorded = await _record(voters, world, vote, "H1a-x", "FOR")
     assert recorded["__typename"] == "BallotReceipt" and recorded["channel"] == "IN_PERSON"
+    mine = await voters.query(STATUS, vote, "H1a-x")
+    assert mine["hasVoted"] is True and mine["canChange"] is False
     before = await row_counts(database)
     for token in (None, recorded["changeToken"]):
         answer = await voters.cast(vote, "H1a-x", "AGAINST", token)
