@@ -41,7 +41,6 @@ from domain.models import (
     Resident,
 )
 from domain.models.base import utcnow
-from domain.services.ballots import finalize
 from domain.services.follow_up import Agreement, close_proposal, deliberate, report_progress
 from domain.services.meetings import (
     add_agenda_item,
@@ -60,6 +59,7 @@ from domain.services.proposals import (
 )
 from domain.services.ratings import rate_proposal
 from domain.services.suggestion_box import BoxRules, NewSuggestion, open_box, submit_suggestion
+from domain.services.vote_results import finalize
 
 DECLINE_REASON = (
     "更换物业服务企业须由业主大会依法表决，不属于长廊议事会议定范围；"
@@ -81,7 +81,14 @@ class _Council(Voting):
     """The story's steps, in the order they happened; the votes are today's."""
 
     async def play(self) -> None:
-        for key in ("cleaning", "basement_pump", "charging", "shed", "water_pressure"):
+        for key in (
+            "cleaning",
+            "basement_pump",
+            "charging",
+            "shed",
+            "green_parking",
+            "water_pressure",
+        ):
             await self._raise(key)
         for key in ("change_company", "noon_noise"):
             await self._raise(key)
@@ -255,11 +262,16 @@ class _Council(Voting):
     async def _now(self) -> None:
         """Today: the votes, the panel, and the suggestion box emptied this morning."""
         charging = await self._closed_vote()
+        lawn = await self._failed_vote()
         await self._open_votes()
         await self._panel_vote()
         await self._empty_the_box()
-        closes = charging.closes_at
-        await finalize(self.session, self.reg.community_id, charging.id, max(utcnow(), closes))
+        for vote in (charging, lawn):  # each result reaches its topic as it is fixed
+            closes = vote.closes_at
+            await finalize(self.session, self.reg.community_id, vote.id, max(utcnow(), closes))
+        await add_agenda_item(
+            self.session, self.admin, self.meetings["next"].id, self.ids["green_parking"]
+        )
         await report_progress(
             self.session,
             self.admin,

@@ -99,6 +99,15 @@ TOPICS: dict[str, Topic] = {
         supporters=3,
         source=ProposalSource.ONLINE,
     ),
+    "green_parking": Topic(
+        "建议把4号楼南侧绿地改建为地面停车位",
+        PARKING,
+        "4号楼南侧有一块约200平方米的草坪平时很少有人去，建议改建成12个地面停车位，"
+        "缓解第四网格的停车压力。",
+        "第四网格",
+        -53,
+        supporters=3,
+    ),
     "change_company": Topic(
         "要求更换物业公司",
         SERVICE,
@@ -218,6 +227,7 @@ PAST_AGENDA = (
     "basement_pump",
     "charging",
     "shed",
+    "green_parking",
     "noon_noise",
     "stair_lights",
 )
@@ -252,6 +262,12 @@ DECISIONS: dict[str, Decision] = {
         "街道城管执法队 刘建军",
         -16,
         by_name=True,
+    ),
+    "green_parking": Decision(
+        "将4号楼南侧绿地改建为12个地面停车位，费用从小区公共收益列支；改建方案交第四网格居民"
+        "表决，通过后由物业组织施工。",
+        "wuye",
+        40,
     ),
     "noon_noise": Decision(
         "修订《浩宇苑装修管理公约》：工作日8:00—12:00、14:00—18:00可以施工，周末和法定节假日"
@@ -302,5 +318,8 @@ SECRET_BALLOTS = (Choice.FOR,) * 5 + (Choice.AGAINST,) * 2
 """The secret, one-per-household vote on night parking so far."""
 CLOSED_BALLOTS = (Choice.FOR,) * 9 + (Choice.AGAINST,) * 2 + (Choice.ABSTAIN,)
 """The charging shed's secret vote in 第三网格 (plus two in person: for, against)."""
+FAILED_BALLOTS = (Choice.FOR,) * 4 + (Choice.AGAINST,) * 8 + (Choice.ABSTAIN,)
+"""The green-space parking's secret vote in 第四网格: the neighbours keep their lawn, so the
+topic goes back to deliberation (and onto the next meeting's agenda)."""
 
 PANEL_NAME = "浩宇苑五方协商小组"

@@ -1,4 +1,8 @@
-"""The demo's votes: one closed and verified, two open to residents, one for the panel.
+"""The demo's votes: two closed and verified, two open to residents, one for the panel.
+
+Of the closed ones the charging shed's passed (its topic goes into follow-up) and the
+green-space parking's failed (its topic goes back to deliberation, its history says why,
+and it is on the next meeting's agenda to be deliberated anew).
 
 Each is called, cast and finalized through the vote services, so every ballot is in its
 vote's hash-chained log and ``verifyTally`` reports it ok. Vote rows are never re-dated (their
@@ -16,6 +20,7 @@ from datetime import timedelta
 from api.demo_stage import Stage
 from api.demo_topics import (
     CLOSED_BALLOTS,
+    FAILED_BALLOTS,
     OPEN_BALLOTS,
     PANEL_NAME,
     SECRET_BALLOTS,
@@ -29,7 +34,7 @@ from domain.models import (
 from domain.models.base import utcnow
 from domain.services.ballots import cast
 from domain.services.panels import NewMember, create_panel
-from domain.services.votes import VoteRule, put_to_vote
+from domain.services.vote_calls import VoteRule, put_to_vote
 
 CLOSED_VOTE_SECONDS = 5
 """How long after it is called the closed vote closes: room for its ballots, then it is due."""
@@ -58,6 +63,27 @@ class Voting(Stage):
         offline = self._offline("第三网格", 2)
         for person, choice in zip(offline, (Choice.FOR, Choice.AGAINST), strict=True):
             await self._in_person(vote, person, choice)
+        return vote
+
+    async def _failed_vote(self) -> Vote:
+        """The lawn's vote in 第四网格: secret, most neighbours against; then it closes."""
+        vote = await put_to_vote(
+            self.session,
+            self.admin,
+            self.ids["green_parking"],
+            VoteRule(
+                electorate=Electorate.ADULT_RESIDENTS,
+                grid_id=self.reg.grids["第四网格"].id,
+                opens_at=self.at(-10, 8),
+                closes_at=utcnow() + timedelta(seconds=CLOSED_VOTE_SECONDS),
+                threshold=Threshold.SIMPLE_MAJORITY,
+                secret=True,
+                quorum_ballots=10,
+            ),
+        )
+        voters = self.rng.sample(self._adults("第四网格"), len(FAILED_BALLOTS))
+        for person, choice in zip(voters, FAILED_BALLOTS, strict=True):
+            await cast(self.session, await self._resident(person), vote.id, choice)
         return vote
 
     async def _open_votes(self) -> None:

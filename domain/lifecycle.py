@@ -3,6 +3,12 @@
 submitted → accepted (on an agenda) or declined → deliberated (a resolution agreed) →
 in progress → reported (at a 汇报会) → closed (销号); a closed item whose raisers rate it
 below the floor goes back to in progress. Merged and withdrawn end a topic early.
+
+A vote (表决) on an accepted or deliberated topic decides it once its result is fixed: a
+resolution that passes goes into follow-up (落实, in progress); one that fails goes back to
+deliberation (accepted: on the agenda again, to be deliberated anew and put to a new vote).
+A vote on a topic still awaiting its resolution leaves its status as it is either way; the
+result is recorded in the topic's history all the same.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from domain.models import ProposalStatus as S
 ALLOWED: dict[S, frozenset[S]] = {
     S.SUBMITTED: frozenset({S.ACCEPTED, S.DECLINED, S.MERGED, S.WITHDRAWN}),
     S.ACCEPTED: frozenset({S.DELIBERATED, S.DECLINED, S.MERGED, S.WITHDRAWN}),
-    S.DELIBERATED: frozenset({S.IN_PROGRESS}),
+    S.DELIBERATED: frozenset({S.IN_PROGRESS, S.ACCEPTED}),
     S.IN_PROGRESS: frozenset({S.REPORTED}),
     S.REPORTED: frozenset({S.IN_PROGRESS, S.CLOSED}),
     S.CLOSED: frozenset({S.IN_PROGRESS}),
@@ -27,6 +33,17 @@ OPEN = frozenset({S.SUBMITTED, S.ACCEPTED, S.DELIBERATED, S.IN_PROGRESS, S.REPOR
 
 FOLLOW_UP = frozenset({S.DELIBERATED, S.IN_PROGRESS, S.REPORTED})
 """Statuses in which a resolution is being carried out and can become overdue."""
+
+
+VOTABLE = frozenset({S.ACCEPTED, S.DELIBERATED})
+"""A topic goes to a vote once it is on an agenda or a resolution is being agreed."""
+
+AFTER_PASSED_VOTE: dict[S, S] = {S.DELIBERATED: S.IN_PROGRESS}
+"""Where a passed vote moves its topic; a status not listed stays (the history notes it)."""
+
+AFTER_FAILED_VOTE: dict[S, S] = {S.DELIBERATED: S.ACCEPTED}
+"""Where a failed vote sends its topic back: to deliberation, from where it may be voted on
+again."""
 
 
 class InvalidTransition(DomainError):

@@ -14,7 +14,7 @@ const ELECTORATE_LABEL = {
   HOUSEHOLDS: "每户一票（户代表）",
   PANEL: "协商小组成员",
 };
-const STATUS_LABEL = { OPEN: "进行中", CLOSED: "已结束", SCHEDULED: "未开始" };
+const STATUS_LABEL = { OPEN: "进行中", COUNTING: "计票中", CLOSED: "已结束", SCHEDULED: "未开始" };
 
 let stopTally = null;
 
@@ -102,7 +102,7 @@ function renderVotes(votes, titles) {
   const list = $("votes");
   list.replaceChildren();
   $("votes-empty").hidden = votes.length > 0;
-  const order = { OPEN: 0, SCHEDULED: 1, CLOSED: 2 };
+  const order = { OPEN: 0, COUNTING: 1, SCHEDULED: 2, CLOSED: 3 };
   votes.sort((a, b) => order[a.status] - order[b.status]);
   for (const vote of votes) {
     const item = document.createElement("li");
@@ -165,7 +165,7 @@ const VOTE = `query($id: UUID!) {
     __typename
     ... on Vote {
       id proposalId electorate threshold secret allowChange hideResultsUntilClose
-      quorumBallots quorumPercent opensAt closesAt status electorateSize
+      quorumBallots quorumPercent opensAt closesAt countingEndsAt status electorateSize
       viewerStatus { eligible reason hasVoted receipt canChange }
     }
     ... on Error { code message }
@@ -196,7 +196,7 @@ async function showVote(voteId, title) {
   show("vote-view");
   stopTally = subscribe(
     `subscription($id: UUID!) { voteTally(voteId: $id) {
-       ballots electorateSize turnout quorumMet for against abstain passed countsHidden hiddenReason final } }`,
+       ballots electorateSize turnout quorumMet for against abstain passed countsHidden hiddenReason final status } }`,
     { id: voteId },
     (result) => renderTally(result.voteTally),
   );
@@ -219,6 +219,7 @@ function renderRule(vote) {
     ["开始", when(vote.opensAt)],
     ["截止", when(vote.closesAt)],
   ];
+  if (vote.countingEndsAt) rows.push(["计票截止", when(vote.countingEndsAt)]);
   for (const [name, value] of rows) rule.append(text("dt", name), text("dd", value));
 }
 
@@ -230,7 +231,9 @@ function renderBallot(status, chosen) {
     button.classList.toggle("chosen", button.dataset.choice === chosen);
   }
   let state;
-  if (!open) state = current.status === "CLOSED" ? "投票已结束。" : "投票尚未开始。";
+  if (current.status === "COUNTING") {
+    state = `投票已截止，正在计入截止前线下记录的选票，${when(current.countingEndsAt)} 公布结果。`;
+  } else if (!open) state = current.status === "CLOSED" ? "投票已结束。" : "投票尚未开始。";
   else if (!status.eligible) state = status.reason || "您不在本次投票的投票人范围内。";
   else if (status.hasVoted && status.canChange) state = "您已投票，截止前可以改票。";
   else if (status.hasVoted) state = "您已投票。";
@@ -265,10 +268,17 @@ async function cast(choice) {
     receipt: result.receipt,
     canChange: current.allowChange,
   };
+  current.viewerStatus = status;
   renderBallot(status, choice);
 }
 
 function renderTally(tally) {
+  if (current && tally.status && tally.status !== current.status) {
+    current.status = tally.status; // the vote closed, or its counting ended
+    renderRule(current);
+    const ended = { ...current.viewerStatus, canChange: false };
+    renderBallot(ended, null);
+  }
   $("tally-live").hidden = tally.final;
   $("count-ballots").textContent = tally.ballots;
   const hidden = tally.countsHidden;

@@ -73,12 +73,25 @@ class PanelMember(InCommunity, Base):
 
 
 class Vote(InCommunity, Base):
-    """The stated rule a proposal is put to a vote under; ``result`` is fixed at close."""
+    """The stated rule a proposal is put to a vote under; ``result`` is fixed at close.
+
+    A topic may be voted on again after a failed vote (each vote keeps its row and log), but
+    never has two votes running: at most one vote per topic without ``closed_at``.
+    """
 
     __tablename__ = "vote"
+    __table_args__ = (
+        Index(
+            "uq_vote_running_proposal",
+            "proposal_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
 
     proposal_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("proposal.id"), unique=True, nullable=False
+        Uuid, ForeignKey("proposal.id"), index=True, nullable=False
     )
     electorate: Mapped[Electorate] = mapped_column(
         enum_type(Electorate, "electorate"), nullable=False
@@ -100,8 +113,8 @@ class Vote(InCommunity, Base):
     offline_grace_seconds: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )
-    """How long after ``closes_at`` a ballot recorded offline before it may still arrive;
-    the result is fixed only once this window has passed."""
+    """The counting window (计票中): how long after ``closes_at`` a ballot recorded offline
+    before it may still arrive; the result is fixed only once this window has passed."""
 
 
 class VoterRecord(InCommunity, Base):

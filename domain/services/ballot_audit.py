@@ -16,11 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ballot_log import LogLink, chain_problems, of_kind
 from domain.electorate import eligibility, load_facts
 from domain.errors import PermissionDenied
+from domain.i18n import N_
 from domain.models import Account, Ballot, BallotLogEntry, Choice, Vote, VoterRecord
+from domain.models.base import utcnow
 from domain.permissions import require_login
 from domain.personal_data import mask_name
 from domain.principal import Principal
-from domain.services.votes import ResultsHidden, get_vote, rule_payload, tally_rule
+from domain.services.votes import (
+    ResultsHidden,
+    VoteStatus,
+    final_at,
+    get_vote,
+    rule_payload,
+    status_of,
+    tally_rule,
+)
 from domain.tally import Tally, count
 
 
@@ -59,6 +69,15 @@ async def published_choices(
     an open vote's choices with the voters' names (masked, as on a public notice)."""
     vote = await _readable(session, principal, vote_id)
     closed = vote.closed_at is not None
+    hidden = vote.secret or vote.hide_results_until_close
+    if not closed and hidden and status_of(vote, utcnow()) is VoteStatus.COUNTING:
+        raise ResultsHidden(
+            N_(
+                "the vote is counting the ballots recorded offline before its close until "
+                "{counting_ends_at}; its choices are published then"
+            ),
+            counting_ends_at=final_at(vote).isoformat(),
+        )
     if not closed and vote.secret:
         raise ResultsHidden("the choices of a secret vote are published when it closes")
     if not closed and vote.hide_results_until_close:

@@ -19,20 +19,17 @@ the last word: a lost race becomes ``ALREADY_VOTED``, never a second counted bal
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.electorate import VoterFacts, eligibility, load_facts
 from domain.errors import InvalidInput, NotFound
+from domain.i18n import N_
 from domain.models import (
     Account,
     AccountKind,
@@ -47,8 +44,20 @@ from domain.models import (
     VoterRecord,
 )
 from domain.models.base import utcnow
-from domain.permissions import require_admin, require_login, require_staff
+from domain.permissions import require_login, require_staff
 from domain.principal import Principal
+from domain.services.ballot_changes import (
+    check_own_change,
+    check_recorded_change,
+    flush_ballot,
+    replace,
+)
+from domain.services.ballot_keys import (
+    change_key_of,
+    new_voter_secret,
+    open_change_key,
+    receipt_of,
+)
 from domain.services.votes import (
     DEAD,
     AlreadyVoted,
@@ -60,36 +69,13 @@ from domain.services.votes import (
     ProposalNotVotable,
     VoteClosed,
     VoteNotOpen,
-    VoteStillOpen,
     append_log,
+    check_taking_ballots,
     final_at,
     lock_vote,
-    tally_rule,
 )
-from domain.tally import count
 
-TOKEN_MAX = 100
-
-
-def new_voter_secret() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def _digest(purpose: str, secret: str) -> str:
-    return hashlib.sha256(f"changlang:{purpose}:{secret}".encode()).hexdigest()
-
-
-def receipt_of(secret: str) -> str:
-    return _digest("receipt", secret)
-
-
-def change_key_of(secret: str) -> str:
-    return _digest("change", secret)
-
-
-def open_change_key(vote_id: uuid.UUID, voter_key: str) -> str:
-    """An open ballot names its voter anyway; its change key just makes the index unique."""
-    return _digest("open", f"{vote_id}:{voter_key}")
+__all__ = ["change_key_of", "open_change_key", "receipt_of"]
 
 
 @dataclass(frozen=True)
@@ -105,10 +91,7 @@ class CastReceipt:
 
 
 async def _check_open(session: AsyncSession, vote: Vote, now: datetime) -> None:
-    if vote.closed_at is not None or now >= vote.closes_at:
-        raise VoteClosed("this vote has closed; its result is fixed")
-    if now < vote.opens_at:
-        raise VoteNotOpen(f"this vote opens at {vote.opens_at.isoformat()}")
+    check_taking_ballots(vote, now)
     await _check_votable(session, vote)
 
 
@@ -119,71 +102,6 @@ async def _check_votable(session: AsyncSession, vote: Vote) -> None:
     if status is None or status in DEAD:
         what = status.value if status is not None else "removed"
         raise ProposalNotVotable(f"the topic was {what}; its vote takes no more ballots")
-
-
-async def _change(
-    session: AsyncSession,
-    vote: Vote,
-    record: VoterRecord,
-    account_id: uuid.UUID,
-    choice: Choice,
-    token: str | None,
-    channel: Channel,
-) -> CastReceipt:
-    if not vote.allow_change:
-        raise AlreadyVoted("a ballot is already counted for this voter; this vote allows no change")
-    if record.account_id != account_id:
-        raise AlreadyVoted("another member of the household has already cast its ballot")
-    if vote.secret:
-        if token is None:
-            raise AlreadyVoted("you have voted; present your change token to change your ballot")
-        if len(token) > TOKEN_MAX or receipt_of(token) != record.receipt:
-            raise InvalidChangeToken()
-        key = change_key_of(token)
-        old = Ballot.change_key_hash == key
-    else:
-        key = open_change_key(vote.id, record.voter_key)
-        old = Ballot.voter_key == record.voter_key
-    replaced = await session.execute(
-        update(Ballot)
-        .where(Ballot.vote_id == vote.id, old, Ballot.superseded.is_(False))
-        .values(superseded=True)
-    )
-    if replaced.rowcount != 1:  # type: ignore[attr-defined]
-        raise AlreadyVoted("your ballot was changed at the same moment; look again and retry")
-    record.updated_at = utcnow()  # when the voter's counted ballot was last cast
-    for earlier in await session.scalars(
-        select(OfflineBallot).where(
-            OfflineBallot.vote_id == vote.id,
-            OfflineBallot.voter_key == record.voter_key,
-            OfflineBallot.status == OfflineBallotStatus.COUNTED,
-        )
-    ):
-        earlier.status = OfflineBallotStatus.SUPERSEDED
-    session.add(
-        Ballot(
-            id=uuid.uuid4(),
-            community_id=vote.community_id,
-            vote_id=vote.id,
-            choice=choice,
-            change_key_hash=key,
-            voter_key=None if vote.secret else record.voter_key,
-        )
-    )
-    entry = {"receipt": record.receipt}
-    if not vote.secret:
-        entry = {"voter": record.voter_key, "choice": choice.value}
-    await _flush_ballot(session)
-    await append_log(session, vote, [("recast", entry)])
-    await session.flush()
-    return CastReceipt(vote.id, record.receipt, token if vote.secret else None, True, channel)
-
-
-async def _flush_ballot(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise AlreadyVoted() from error
 
 
 async def _cast(
@@ -202,9 +120,18 @@ async def _cast(
             VoterRecord.vote_id == vote.id, VoterRecord.voter_key == voter_key
         )
     )
+    in_person = channel is Channel.IN_PERSON
     if record is not None:
-        return await _change(session, vote, record, account_id, choice, token, channel)
+        if in_person:
+            await check_recorded_change(session, vote, record, account_id, token)
+        else:
+            await check_own_change(session, vote, record, account_id, token)
+        await replace(session, vote, record, choice, token)
+        kept = token if vote.secret or in_person else None
+        return CastReceipt(vote.id, record.receipt, kept, True, channel)
     if token is not None:
+        if in_person:
+            raise InvalidChangeToken(N_("this voter has no ballot yet that a change token opens"))
         raise InvalidChangeToken()
     secret = secret or new_voter_secret()
     receipt = receipt_of(secret)
@@ -232,13 +159,14 @@ async def _cast(
             voter_key=None if vote.secret else voter_key,
         )
     )
-    await _flush_ballot(session)
+    await flush_ballot(session)
     entry = {"receipt": receipt}
     if not vote.secret:
         entry = {"voter": voter_key, "choice": choice.value, "receipt": receipt}
     await append_log(session, vote, [("cast", entry)])
     await session.flush()
-    return CastReceipt(vote.id, receipt, secret if vote.secret else None, False, channel)
+    slip = secret if vote.secret or in_person else None  # in person: printed on the slip
+    return CastReceipt(vote.id, receipt, slip, False, channel)
 
 
 def _eligible_key(vote: Vote, facts: VoterFacts | None) -> str:
@@ -303,7 +231,9 @@ async def record_in_person(
     """A ballot given in person at a meeting, recorded by a staff member who covers the voter.
 
     The staff member is stored as the recorder. They learn this voter's receipt and change
-    token (to hand over on a slip) and nothing about anyone else's ballot.
+    token (to hand over on a slip, on open and secret votes alike) and nothing about anyone
+    else's ballot. A voter who has voted is changed only as ``ballot_changes`` allows: never
+    an online ballot, an in-person one only with the token from the voter's slip.
     """
     who = require_staff(principal)
     vote = await lock_vote(session, who, vote_id)
@@ -387,8 +317,8 @@ def _check_offline_times(vote: Vote, cast: OfflineCast, now: datetime) -> int:
         raise VoteClosed("cast after the vote closed")
     if vote.closed_at is not None or now >= final_at(vote):
         raise BallotTooLate(
-            f"arrived after {final_at(vote).isoformat()}, the end of the grace for ballots "
-            "recorded offline; the result is fixed"
+            f"arrived after {final_at(vote).isoformat()}, the end of the counting window for "
+            "ballots recorded offline; the result is fixed"
         )
     return round(skew.total_seconds() * 1000)
 
@@ -412,10 +342,11 @@ async def record_offline(
     """An in-person ballot synced from a staff member's phone, counted by the vote's rules.
 
     It counts if cast (by the phone's clock, whose skew is checked now) before the close and
-    received before the grace ends. A second ballot of the same voter follows the vote's
-    rule: where changes are allowed the later cast wins (on a secret vote only with the
-    voter's change token: nothing else can find their ballot), otherwise the first counted
-    stands. Same lock, same log, same unique indexes as every other ballot.
+    received before the counting window ends. A second ballot of the same voter follows the
+    rule of ``domain.services.ballot_changes``: never over an online ballot; over an
+    in-person one only where changes are allowed and with the voter's change token (the one
+    the phone minted for their slip), and then the later cast wins. Same lock, same log,
+    same unique indexes as every other ballot.
     """
     who = require_staff(principal)
     vote = await lock_vote(session, who, cast.vote_id)
@@ -436,13 +367,10 @@ async def record_offline(
             session, vote, key, voter, cast.choice, None, Channel.IN_PERSON, who.account_id, token
         )
     else:
-        if not vote.allow_change:
-            raise AlreadyVoted(
-                "this voter's first counted ballot stands; the vote allows no change"
-            )
+        await check_recorded_change(session, vote, record, voter, token)
         if cast.cast_at <= await _counted_at(session, vote, record):
             raise BallotSuperseded("a ballot this voter cast later already counts")
-        await _change(session, vote, record, voter, cast.choice, token, Channel.IN_PERSON)
+        await replace(session, vote, record, cast.choice, token)
     ballot = OfflineBallot(
         id=cast.ballot_id,
         community_id=vote.community_id,
@@ -458,59 +386,5 @@ async def record_offline(
         status=OfflineBallotStatus.COUNTED,
     )
     session.add(ballot)
-    await _flush_ballot(session)
+    await flush_ballot(session)
     return ballot
-
-
-async def finalize(
-    session: AsyncSession, community_id: uuid.UUID, vote_id: uuid.UUID, now: datetime
-) -> Vote | None:
-    """Fix the result of a vote whose closing time has passed; a no-op if done already.
-
-    On a secret vote the counted choices enter the log now, one entry per ballot in the order
-    of their random ids (never casting order), so the tally can be recomputed from the log
-    without any entry naming a voter. The "close" entry records the result.
-    """
-    vote = await session.scalar(
-        select(Vote)
-        .where(Vote.id == vote_id, Vote.community_id == community_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if vote is None or vote.closed_at is not None or now < final_at(vote):
-        return vote
-    rows = await session.execute(
-        select(Ballot.id, Ballot.choice).where(
-            Ballot.vote_id == vote.id, Ballot.superseded.is_(False)
-        )
-    )
-    counted = sorted(((str(ballot_id), Choice(choice)) for ballot_id, choice in rows))
-    tally = count((choice for _, choice in counted), tally_rule(vote))
-    entries: list[tuple[str, dict[str, Any]]] = []
-    if vote.secret:
-        entries = [("choice", {"ballot": b, "choice": c.value}) for b, c in counted]
-    entries.append(("close", {"result": tally.as_dict()}))
-    await append_log(session, vote, entries)
-    vote.closed_at = now
-    vote.result = tally.as_dict()
-    await session.flush()
-    return vote
-
-
-async def close_vote(
-    session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
-) -> Vote:
-    """The admin closes a vote at or after its stated closing time, never before it."""
-    who = require_admin(principal)
-    vote = await lock_vote(session, who, vote_id)
-    if vote.closed_at is not None:
-        return vote
-    now = utcnow()
-    if now < final_at(vote):
-        raise VoteStillOpen(
-            f"this vote's result is fixed at {final_at(vote).isoformat()} (its close plus the "
-            "grace for ballots recorded offline), not before"
-        )
-    closed = await finalize(session, who.community_id, vote.id, now)
-    assert closed is not None
-    return closed

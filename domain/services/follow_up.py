@@ -114,17 +114,21 @@ async def deliberate(
         actor=who.account_id,
         reason=f"deliberated at {meeting.title}",
     )
-    resolution = Resolution(
-        id=uuid.uuid4(),
-        community_id=proposal.community_id,
-        proposal_id=proposal.id,
-        meeting_id=meeting.id,
-        solution=solution,
-        contact_account_id=contact_account,
-        contact_name=contact_name,
-        deadline=agreement.deadline,
+    resolution = await session.scalar(
+        select(Resolution).where(Resolution.proposal_id == proposal.id)
     )
-    session.add(resolution)
+    if resolution is None:
+        resolution = Resolution(
+            id=uuid.uuid4(), community_id=proposal.community_id, proposal_id=proposal.id
+        )
+        session.add(resolution)
+    # A resolution that a failed vote sent back to deliberation is agreed anew in its place;
+    # the topic's history keeps the vote's result, the vote its own record.
+    resolution.meeting_id = meeting.id
+    resolution.solution = solution
+    resolution.contact_account_id = contact_account
+    resolution.contact_name = contact_name
+    resolution.deadline = agreement.deadline
     await session.flush()
     return resolution
 

@@ -17,39 +17,25 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import ballot_log
-from domain.electorate import Eligibility, electorate_size, eligibility, load_facts
-from domain.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from domain.electorate import Eligibility, eligibility, load_facts
+from domain.errors import DomainError, NotFound
+from domain.i18n import N_
 from domain.models import (
     Ballot,
     BallotLogEntry,
+    Channel,
     Choice,
-    Electorate,
-    GridPost,
-    Panel,
-    PostRole,
-    Proposal,
     ProposalStatus,
-    Threshold,
     Vote,
     VoterRecord,
 )
 from domain.models.base import utcnow
-from domain.permissions import require_login, require_staff
+from domain.permissions import require_login
 from domain.principal import Principal
-from domain.services.grids import community_grids, get_grid, subtree_ids
 from domain.tally import Tally, TallyRule, count
-
-VOTABLE = frozenset({ProposalStatus.ACCEPTED, ProposalStatus.DELIBERATED})
-"""A topic goes to a vote once it is on an agenda or a resolution is being agreed."""
 
 DEAD = frozenset({ProposalStatus.MERGED, ProposalStatus.WITHDRAWN, ProposalStatus.DECLINED})
 """A topic in one of these states takes no more ballots, even if its vote is still open."""
-
-CALLERS = frozenset({PostRole.CADRE, PostRole.GRID_CHIEF})
-"""Besides the admin, the grid's cadre and chief may call a vote for a topic in their grid."""
-
-QUORUM_BALLOTS_MAX = 1_000_000
-OFFLINE_GRACE_MAX = timedelta(days=7)
 
 
 class VoteNotOpen(DomainError):
@@ -64,6 +50,12 @@ class VoteStillOpen(DomainError):
     code = "VOTE_STILL_OPEN"
 
 
+class VoteCounting(DomainError):
+    """Closed to new ballots, still counting those recorded offline before the close."""
+
+    code = "VOTE_COUNTING"
+
+
 class NotEligible(DomainError):
     code = "NOT_ELIGIBLE"
 
@@ -71,8 +63,10 @@ class NotEligible(DomainError):
 class AlreadyVoted(DomainError):
     code = "ALREADY_VOTED"
 
-    def __init__(self, message: str = "a ballot is already counted for this voter") -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str = "a ballot is already counted for this voter", **params: Any
+    ) -> None:
+        super().__init__(message, **params)
 
 
 class BallotTooLate(DomainError):
@@ -97,8 +91,10 @@ class BallotSuperseded(DomainError):
 class InvalidChangeToken(DomainError):
     code = "INVALID_CHANGE_TOKEN"
 
-    def __init__(self) -> None:
-        super().__init__("this change token does not belong to your ballot")
+    def __init__(
+        self, message: str = "this change token does not belong to your ballot", **params: Any
+    ) -> None:
+        super().__init__(message, **params)
 
 
 class ProposalNotVotable(DomainError):
@@ -110,28 +106,18 @@ class ResultsHidden(DomainError):
 
 
 class VoteStatus(StrEnum):
+    """Where a vote stands; every answer about a vote (casting, closing, tallies, the
+    published lists) follows from this one state.
+
+    ``COUNTING`` is the offline grace window (计票中): closed to new ballots since
+    ``closes_at``, still counting the in-person ballots that phones recorded offline before
+    the close, until ``counting_ends_at``; only then is the result fixed and shown.
+    """
+
     SCHEDULED = "scheduled"
     OPEN = "open"
+    COUNTING = "counting"
     CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class VoteRule:
-    electorate: Electorate
-    closes_at: datetime
-    threshold: Threshold
-    secret: bool
-    opens_at: datetime | None = None
-    grid_id: uuid.UUID | None = None
-    panel_id: uuid.UUID | None = None
-    quorum_ballots: int = 0
-    quorum_percent: int = 0
-    allow_change: bool = False
-    hide_results_until_close: bool = False
-    offline_grace: timedelta = timedelta(0)
-    """Ballots recorded offline before ``closes_at`` may arrive this long after it; the
-    result is fixed once it has passed (never earlier: a lone late ballot added to a
-    published result would show how its voter voted)."""
 
 
 def final_at(vote: Vote) -> datetime:
@@ -139,12 +125,22 @@ def final_at(vote: Vote) -> datetime:
     return vote.closes_at + timedelta(seconds=vote.offline_grace_seconds or 0)
 
 
+def counting_ends_at(vote: Vote) -> datetime | None:
+    """The end of the counting window, or None for a vote without one (no offline grace)."""
+    return final_at(vote) if vote.offline_grace_seconds else None
+
+
 def status_of(vote: Vote, now: datetime) -> VoteStatus:
-    if vote.closed_at is not None or now >= vote.closes_at:
+    """A vote past ``final_at`` but not yet finalized is CLOSED: the next read fixes it."""
+    if vote.closed_at is not None:
         return VoteStatus.CLOSED
     if now < vote.opens_at:
         return VoteStatus.SCHEDULED
-    return VoteStatus.OPEN
+    if now < vote.closes_at:
+        return VoteStatus.OPEN
+    if now < final_at(vote):
+        return VoteStatus.COUNTING
+    return VoteStatus.CLOSED
 
 
 def is_due(vote: Vote, now: datetime) -> bool:
@@ -289,7 +285,9 @@ class PublishedTally:
     """What may be shown now: while a secret vote is open only turnout, never the counts.
 
     Counts that move after one cast tell whoever watches them how that voter voted (the
-    one "for" that appeared when a neighbour voted), so a secret vote shows them at close.
+    one "for" that appeared when a neighbour voted), so a secret vote shows them once its
+    result is fixed: after the close and the counting window (a lone offline ballot added to
+    counts already shown would give its voter away just the same).
     ``hide_results_until_close`` does the same on any vote.
     """
 
@@ -297,133 +295,67 @@ class PublishedTally:
     counts_hidden: bool
     final: bool
     hidden_reason: str | None
+    status: VoteStatus = VoteStatus.CLOSED
+
+
+HIDDEN_WHILE_COUNTING = N_(
+    "the vote has closed and is counting the ballots recorded offline before its close; "
+    "the counts are shown when counting ends (countingEndsAt)"
+)
 
 
 def publish_tally(vote: Vote, choices: list[Choice], now: datetime) -> PublishedTally:
+    status = status_of(vote, now)
     if vote.closed_at is not None and vote.result is not None:
-        return PublishedTally(Tally.from_dict(vote.result), False, True, None)
+        return PublishedTally(Tally.from_dict(vote.result), False, True, None, status)
     tally = count(choices, tally_rule(vote))
+    if not (vote.hide_results_until_close or vote.secret):
+        return PublishedTally(tally, False, False, None, status)
+    if status is VoteStatus.COUNTING:
+        return PublishedTally(tally, True, False, HIDDEN_WHILE_COUNTING, status)
     if vote.hide_results_until_close:
-        return PublishedTally(tally, True, False, "results are hidden until the vote closes")
-    if vote.secret:
-        return PublishedTally(
-            tally, True, False, "a secret vote shows only turnout until it closes"
+        reason = "results are hidden until the vote closes"
+        return PublishedTally(tally, True, False, reason, status)
+    reason = "a secret vote shows only turnout until it closes"
+    return PublishedTally(tally, True, False, reason, status)
+
+
+def check_taking_ballots(vote: Vote, now: datetime) -> None:
+    """A ballot given now (online, or recorded in person now) counts only while OPEN."""
+    status = status_of(vote, now)
+    if status is VoteStatus.SCHEDULED:
+        raise VoteNotOpen(N_("this vote opens at {opens_at}"), opens_at=vote.opens_at.isoformat())
+    if status is VoteStatus.COUNTING:
+        raise VoteClosed(
+            N_(
+                "this vote closed at {closes_at} and takes no more ballots; it is counting "
+                "those recorded offline before the close until {counting_ends_at}, then its "
+                "result is fixed"
+            ),
+            closes_at=vote.closes_at.isoformat(),
+            counting_ends_at=final_at(vote).isoformat(),
         )
-    return PublishedTally(tally, False, False, None)
+    if status is VoteStatus.CLOSED:
+        raise VoteClosed("this vote has closed; its result is fixed")
 
 
-async def _may_call_vote(
-    session: AsyncSession, who: Principal, proposal: Proposal, rule: VoteRule
-) -> None:
-    if who.is_admin:
-        return
-    grids = await community_grids(session, who.community_id)
-    posts = await session.scalars(
-        select(GridPost.grid_id).where(
-            GridPost.account_id == who.account_id,
-            GridPost.role.in_(CALLERS),
-            GridPost.deleted.is_(False),
+def check_closable(vote: Vote, now: datetime) -> None:
+    """``closeVote`` fixes the result once the vote is closed and counted, never before."""
+    status = status_of(vote, now)
+    if status is VoteStatus.COUNTING:
+        raise VoteCounting(
+            N_(
+                "this vote closed at {closes_at} and is counting the ballots recorded offline "
+                "before its close; its result is fixed at {counting_ends_at}, not before"
+            ),
+            closes_at=vote.closes_at.isoformat(),
+            counting_ends_at=final_at(vote).isoformat(),
         )
-    )
-    covered = subtree_ids(grids, list(posts))
-    if proposal.grid_id is None or proposal.grid_id not in covered:
-        raise PermissionDenied("only the admin, or the cadre or chief of its grid, may call it")
-    if rule.grid_id is None or rule.grid_id not in covered:
-        raise PermissionDenied("a grid's chief may call a vote only within their own grid")
-
-
-def _check_rule(rule: VoteRule, opens_at: datetime, now: datetime) -> None:
-    for name, moment in (("opensAt", opens_at), ("closesAt", rule.closes_at)):
-        if moment.tzinfo is None:
-            raise InvalidInput(name, "give the time with its time zone")
-    if rule.closes_at <= opens_at:
-        raise InvalidInput("closesAt", "must be after the opening time")
-    if rule.closes_at <= now:
-        raise InvalidInput("closesAt", "must be in the future")
-    if not 0 <= rule.quorum_percent <= 100:
-        raise InvalidInput("quorumPercent", "must be between 0 and 100")
-    if not timedelta(0) <= rule.offline_grace <= OFFLINE_GRACE_MAX:
-        raise InvalidInput("offlineGrace", f"must be between 0 and {OFFLINE_GRACE_MAX}")
-    if not 0 <= rule.quorum_ballots <= QUORUM_BALLOTS_MAX:
-        raise InvalidInput("quorumBallots", f"must be between 0 and {QUORUM_BALLOTS_MAX}")
-    panel = rule.electorate is Electorate.PANEL
-    if rule.threshold is Threshold.UNANIMITY and not panel:
-        raise InvalidInput("threshold", "unanimity is a rule for a panel's votes only")
-    if panel and rule.panel_id is None:
-        raise InvalidInput("panelId", "a panel vote names its panel")
-    if not panel and rule.panel_id is not None:
-        raise InvalidInput("panelId", "only a panel vote names a panel")
-    if panel and rule.grid_id is not None:
-        raise InvalidInput("gridId", "a panel vote is not limited to a grid")
-
-
-async def put_to_vote(
-    session: AsyncSession, principal: Principal | None, proposal_id: uuid.UUID, rule: VoteRule
-) -> Vote:
-    who = require_staff(principal)
-    proposal = await session.scalar(
-        select(Proposal).where(
-            Proposal.id == proposal_id,
-            Proposal.community_id == who.community_id,
-            Proposal.deleted.is_(False),
+    if status in (VoteStatus.SCHEDULED, VoteStatus.OPEN):
+        raise VoteStillOpen(
+            N_("this vote is open until {closes_at}; its result is fixed after that"),
+            closes_at=vote.closes_at.isoformat(),
         )
-    )
-    if proposal is None:
-        raise NotFound("proposal", proposal_id)
-    now = utcnow()
-    opens_at = rule.opens_at or now
-    _check_rule(rule, opens_at, now)
-    await _may_call_vote(session, who, proposal, rule)
-    if proposal.status not in VOTABLE:
-        raise ProposalNotVotable(
-            f"a topic that is {proposal.status.value} cannot be put to a vote; "
-            "accept it onto an agenda first"
-        )
-    if await session.scalar(select(Vote.id).where(Vote.proposal_id == proposal.id)) is not None:
-        raise Conflict("this topic has already been put to a vote")
-    grid_ids: frozenset[uuid.UUID] | None = None
-    if rule.grid_id is not None:
-        await get_grid(session, who, rule.grid_id)
-        grid_ids = subtree_ids(await community_grids(session, who.community_id), [rule.grid_id])
-    if rule.panel_id is not None:
-        panel = await session.get(Panel, rule.panel_id)
-        if panel is None or panel.community_id != who.community_id:
-            raise NotFound("panel", rule.panel_id)
-    size = await electorate_size(
-        session,
-        who.community_id,
-        rule.electorate,
-        opens_at,
-        grid_ids=grid_ids,
-        panel_id=rule.panel_id,
-    )
-    if size == 0:
-        raise InvalidInput("electorate", "nobody is eligible under this rule")
-    vote = Vote(
-        id=uuid.uuid4(),
-        community_id=who.community_id,
-        proposal_id=proposal.id,
-        electorate=rule.electorate,
-        grid_id=rule.grid_id,
-        panel_id=rule.panel_id,
-        electorate_size=size,
-        opens_at=opens_at,
-        closes_at=rule.closes_at,
-        quorum_ballots=rule.quorum_ballots,
-        quorum_percent=rule.quorum_percent,
-        threshold=rule.threshold,
-        secret=rule.secret,
-        allow_change=rule.allow_change,
-        hide_results_until_close=rule.hide_results_until_close,
-        offline_grace_seconds=int(rule.offline_grace.total_seconds()),
-        created_by_id=who.account_id,
-        created_at=now,
-    )
-    session.add(vote)
-    await session.flush()
-    await append_log(session, vote, [("open", rule_payload(vote))])
-    await session.flush()
-    return vote
 
 
 @dataclass(frozen=True)
@@ -471,6 +403,10 @@ async def voter_statuses(
             reason=found.reason,
             has_voted=record is not None,
             receipt=record.receipt if record is not None and mine else None,
-            can_change=mine and vote.allow_change and status_of(vote, now) is VoteStatus.OPEN,
+            can_change=mine
+            and record is not None
+            and record.channel in (Channel.WEB, Channel.APP)  # in person: changed in person
+            and vote.allow_change
+            and status_of(vote, now) is VoteStatus.OPEN,
         )
     return statuses

@@ -14,7 +14,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import models
-from domain.services import ballots, votes
+from domain.services import ballots, vote_calls, vote_results
 from schema.context import Info
 from schema.errors import result_union
 from schema.mutations.transaction import in_transaction
@@ -51,8 +51,8 @@ class VoteRuleInput:
     )
     hide_results_until_close: bool = False
 
-    def to_rule(self, offline_grace: timedelta = timedelta(0)) -> votes.VoteRule:
-        return votes.VoteRule(
+    def to_rule(self, offline_grace: timedelta = timedelta(0)) -> vote_calls.VoteRule:
+        return vote_calls.VoteRule(
             electorate=models.Electorate(self.electorate),
             closes_at=self.closes_at,
             threshold=models.Threshold(self.threshold),
@@ -82,13 +82,17 @@ async def _cast(
 class VoteMutationFields:
     @strawberry.mutation(
         description="Put an accepted or deliberated topic to a vote (admin; or the cadre or "
-        "chief of the topic's grid, for a vote within it)."
+        "chief of the topic's grid, for a vote within it). One vote runs at a time (CONFLICT "
+        "otherwise); after a failed vote the topic, back in deliberation, may be put to a new "
+        "vote, after a passed one not. When the result is fixed it reaches the topic: passed, "
+        "a deliberated topic goes into follow-up (IN_PROGRESS); failed, back to ACCEPTED; "
+        "either way the result is in the topic's history."
     )
     async def put_to_vote(
         self, info: Info, proposal_id: uuid.UUID, rule: VoteRuleInput
     ) -> PutToVoteResult:
         async def work(session: AsyncSession) -> Vote:
-            vote = await votes.put_to_vote(
+            vote = await vote_calls.put_to_vote(
                 session,
                 info.context.principal,
                 proposal_id,
@@ -100,8 +104,10 @@ class VoteMutationFields:
         return await in_transaction(info, work)
 
     @strawberry.mutation(
-        description="Cast your ballot (web or app). On a secret vote the first cast returns a "
-        "`changeToken` once; to change your ballot (if the rule allows) send it back."
+        description="Cast your ballot (web or app) while the vote is OPEN. On a secret vote "
+        "the first cast returns a `changeToken` once; to change your ballot (if the rule "
+        "allows) send it back. A ballot given in person is changed only in person: casting "
+        "online after it answers ALREADY_VOTED."
     )
     async def cast_ballot(
         self,
@@ -126,7 +132,11 @@ class VoteMutationFields:
 
     @strawberry.mutation(
         description="Record a ballot given in person at a meeting (staff covering the voter's "
-        "household; admin for anyone). Name the resident, or the account of a panel member."
+        "household; admin for anyone) while the vote is OPEN. Name the resident, or the "
+        "account of a panel member. The receipt's `changeToken` goes on the voter's slip. "
+        "For a voter who has voted this answers ALREADY_VOTED saying through which channel "
+        "(online, in person, offline sync), never the choice; only an in-person ballot can be "
+        "changed, where the vote allows it, with the `changeToken` from the voter's slip."
     )
     async def record_in_person_ballot(
         self,
@@ -152,12 +162,13 @@ class VoteMutationFields:
         return await _cast(info, vote_id, work)
 
     @strawberry.mutation(
-        description="Close a vote at or after its closing time (admin) and fix its result. "
-        "Reads close a vote past its time anyway; this never closes one early."
+        description="Fix a vote's result (admin) once it is closed and counted: "
+        "VOTE_STILL_OPEN before `closesAt`, VOTE_COUNTING until `countingEndsAt`. Reads fix "
+        "a vote past its time anyway; this never fixes one early."
     )
     async def close_vote(self, info: Info, vote_id: uuid.UUID) -> CloseVoteResult:
         async def work(session: AsyncSession) -> Vote:
-            vote = await ballots.close_vote(session, info.context.principal, vote_id)
+            vote = await vote_results.close_vote(session, info.context.principal, vote_id)
             assert info.context.principal is not None
             return (await present(session, info.context.principal, [vote]))[0]
 

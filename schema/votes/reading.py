@@ -17,7 +17,7 @@ from domain.errors import DomainError
 from domain.models.base import utcnow
 from domain.permissions import require_login
 from domain.principal import Principal
-from domain.services import ballots, votes
+from domain.services import vote_results, votes
 from schema.context import Info
 from schema.errors import Error, to_graphql_error
 from schema.events import tally_channel
@@ -33,7 +33,7 @@ async def publish_tally(info: Info, vote_id: uuid.UUID) -> None:
 
 async def finalize(info: Info, principal: Principal, vote_id: uuid.UUID) -> None:
     async with info.context.db.transaction() as session:
-        await ballots.finalize(session, principal.community_id, vote_id, utcnow())
+        await vote_results.finalize(session, principal.community_id, vote_id, utcnow())
     await publish_tally(info, vote_id)
 
 

@@ -22,12 +22,19 @@ from schema.votes.reading import read_votes
 from schema.votes.types import Tally, Vote
 
 
+def _until_next_state(vote: Vote) -> float:
+    now = utcnow()
+    upcoming = [moment for moment in (vote.opens_at, vote.closes_at, vote.final_at) if moment > now]
+    return max((min(upcoming, default=now) - now).total_seconds() + 0.5, 0.5)
+
+
 @strawberry.type
 class VoteSubscriptions:
     @strawberry.subscription(
-        description="The tally now, after every ballot, and once more when the vote closes. "
-        "Counts stay hidden where the rule hides them (secret votes while open, "
-        "hideResultsUntilClose); turnout is always live."
+        description="The tally now, after every ballot, and again at each change of the "
+        "vote's state (open, closed and COUNTING, result fixed), which `status` says. Counts "
+        "stay hidden where the rule hides them (secret votes and hideResultsUntilClose, until "
+        "the result is fixed); turnout is always live."
     )
     async def vote_tally(self, info: Info, vote_id: uuid.UUID) -> AsyncGenerator[Tally, None]:
         await subscriber(info)
@@ -43,9 +50,9 @@ class VoteSubscriptions:
             vote = await read()
             yield vote.tally
             while True:
-                # Until the vote closes, wake at its closing time too: that read closes it.
-                until_close = (vote.final_at - utcnow()).total_seconds() + 0.5
-                timeout = None if vote.tally.final else max(until_close, 0.5)
+                # Until the result is fixed, wake at the vote's next change of state too
+                # (its close, the end of counting): that read shows it, or fixes the result.
+                timeout = None if vote.tally.final else _until_next_state(vote)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(anext(events), timeout)
                 vote = await read()

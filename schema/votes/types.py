@@ -26,7 +26,14 @@ Choice = strawberry.enum(models.Choice, description="for (赞成), against (反�
 BallotChannel = strawberry.enum(
     models.Channel, description="web, the mobile app, or in person at a meeting"
 )
-VoteStatus = strawberry.enum(votes.VoteStatus, description="before, during or after the window")
+VoteStatus = strawberry.enum(
+    votes.VoteStatus,
+    description="SCHEDULED before `opensAt`; OPEN until `closesAt`, taking ballots; COUNTING "
+    "(计票中) from `closesAt` to `countingEndsAt`: closed to new ballots (casting and "
+    "recordInPersonBallot answer VOTE_CLOSED, closeVote VOTE_COUNTING), still counting the "
+    "in-person ballots phones recorded offline before the close, counts of secret or hidden "
+    "votes still hidden; CLOSED once the result is fixed (`final`).",
+)
 
 
 @strawberry.enum(description="How a voter casts their own ballot (in person goes via staff).")
@@ -39,7 +46,8 @@ class OnlineChannel(Enum):
     description="The count of a vote under its rule. While a secret vote is open only turnout "
     "is shown (`countsHidden`): counts that move right after one neighbour votes would tell "
     "whoever watches them how that neighbour voted. `hideResultsUntilClose` hides the counts "
-    "of any vote until it closes. After close the result is fixed (`final`)."
+    "of any vote until it closes; both stay hidden while the vote is COUNTING ballots "
+    "recorded offline. Once the result is fixed (`final`) everything is shown."
 )
 class Tally:
     ballots: int
@@ -53,6 +61,7 @@ class Tally:
     counts_hidden: bool
     hidden_reason: str | None
     final: bool
+    status: VoteStatus = strawberry.field(description="the vote's state as this was counted")
 
     @staticmethod
     def of(published: votes.PublishedTally) -> Tally:
@@ -69,6 +78,7 @@ class Tally:
             counts_hidden=hidden,
             hidden_reason=published.hidden_reason,
             final=published.final,
+            status=published.status,
         )
 
 
@@ -107,8 +117,12 @@ class Vote:
     opens_at: datetime
     closes_at: datetime
     final_at: datetime = strawberry.field(
-        description="when the result is fixed: the close plus the grace for ballots recorded "
-        "offline at meetings (cast before the close, synced after it)"
+        description="when the result is fixed: the close plus the counting window for ballots "
+        "recorded offline at meetings (cast before the close, synced after it)"
+    )
+    counting_ends_at: datetime | None = strawberry.field(
+        description="the end of the counting window (status COUNTING from `closesAt` until "
+        "then); null for a vote without one (no grace for offline ballots)"
     )
     quorum_ballots: int
     quorum_percent: int
@@ -138,6 +152,7 @@ class Vote:
             opens_at=row.opens_at,
             closes_at=row.closes_at,
             final_at=votes.final_at(row),
+            counting_ends_at=votes.counting_ends_at(row),
             quorum_ballots=row.quorum_ballots,
             quorum_percent=row.quorum_percent,
             threshold=row.threshold,
@@ -153,8 +168,9 @@ class Vote:
 
 @strawberry.type(
     description="Proof that your ballot is counted: find `receipt` in `voteReceipts`. It tells "
-    "nobody how you voted. `changeToken` (secret votes only) is shown this once: keep it to "
-    "change your ballot; the server keeps only hashes of it."
+    "nobody how you voted. `changeToken` (secret votes cast online, and every ballot given in "
+    "person, for the voter's slip) is shown this once: keep it to change your ballot; the "
+    "server keeps only hashes of it."
 )
 class BallotReceipt:
     vote_id: uuid.UUID

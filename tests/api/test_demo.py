@@ -296,7 +296,7 @@ async def test_demo_meetings_have_agenda_attendance_and_minutes(
     assert report.kind is MeetingKind.REPORT_BACK and report.starts_at < now and report.minutes
     assert upcoming.kind is MeetingKind.DELIBERATION and upcoming.starts_at > now
     upcoming_items = sorted(i.sort_order for i in agenda if i.meeting_id == upcoming.id)
-    assert upcoming_items == [1, 2, 3]
+    assert upcoming_items == [1, 2, 3, 4]  # with the topic a failed vote sent back
     present = [a for a in attendance if a.meeting_id == past.id]
     assert sum(a.resident_id is not None for a in present) >= 5
     assert [a.name for a in present if a.resident_id is None] == ["孙桂兰（3号楼1单元租户）"]
@@ -316,13 +316,60 @@ async def test_demo_votes_are_open_closed_and_verified(
     live = [v for v in votes if status_of(v, now) is VoteStatus.OPEN]
     assert any(v.secret for v in live) and any(not v.secret for v in live)
     assert all(checks[v.id].receipts > 0 for v in live)
-    [closed] = [v for v in votes if v.closed_at is not None]
-    assert closed.result is not None and closed.result["passed"] is True
-    recount = checks[closed.id].recount
-    assert recount is not None and recount.as_dict() == closed.result
-    assert checks[closed.id].counted_ballots == closed.result["ballots"] >= 10
+    finished = [v for v in votes if v.closed_at is not None]
+    assert sorted(v.result["passed"] for v in finished if v.result) == [False, True]
+    for closed in finished:
+        assert closed.result is not None
+        recount = checks[closed.id].recount
+        assert recount is not None and recount.as_dict() == closed.result
+        assert checks[closed.id].counted_ballots == closed.result["ballots"] >= 10
     [panel] = [v for v in votes if v.electorate is Electorate.PANEL]
     assert panel.electorate_size == 5 and status_of(panel, now) is VoteStatus.OPEN
+
+
+async def test_demo_votes_outcomes_reached_their_topics(
+    database: Database, settings: Settings
+) -> None:
+    """The passed vote moved its topic into follow-up; the failed one sent its topic back to
+    deliberation (on the next meeting's agenda again), and both histories say so."""
+    await load_demo(database, settings, today=TODAY)
+    async with database.read() as session:
+        finished = list(await session.scalars(select(Vote).where(Vote.closed_at.is_not(None))))
+        topics = {vote.id: await session.get(Proposal, vote.proposal_id) for vote in finished}
+        history = {
+            vote.id: list(
+                await session.scalars(
+                    select(ProposalTransition)
+                    .where(ProposalTransition.proposal_id == vote.proposal_id)
+                    .order_by(ProposalTransition.created_at, ProposalTransition.id)
+                )
+            )
+            for vote in finished
+        }
+        next_agenda = set(
+            await session.scalars(
+                select(AgendaItem.proposal_id)
+                .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                .where(Meeting.starts_at > datetime.now(UTC))
+            )
+        )
+    for vote in finished:
+        topic, steps = topics[vote.id], history[vote.id]
+        assert topic is not None and vote.result is not None
+        outcome = next(s for s in steps if s.reason.startswith("vote "))
+        if vote.result["passed"]:
+            assert (outcome.from_status, outcome.to_status) == (
+                ProposalStatus.DELIBERATED,
+                ProposalStatus.IN_PROGRESS,
+            )
+            assert topic.status is ProposalStatus.IN_PROGRESS
+        else:
+            assert (outcome.from_status, outcome.to_status) == (
+                ProposalStatus.DELIBERATED,
+                ProposalStatus.ACCEPTED,
+            )
+            assert "vote failed" in outcome.reason
+            assert topic.status is ProposalStatus.ACCEPTED and topic.id in next_agenda
 
 
 async def test_demo_codes_belong_to_residents_who_may_still_vote(

@@ -17,7 +17,15 @@ from sqlalchemy import func, select
 
 from domain.database import Database
 from domain.models import Ballot, OfflineBallot, RefusedPush, VoterRecord
-from domain.services import ballots, panels, votes
+from domain.services import (
+    ballot_audit,
+    ballot_changes,
+    ballots,
+    panels,
+    vote_calls,
+    vote_results,
+    votes,
+)
 from domain.services.ballots import receipt_of
 from schema.votes import reading
 from tests import api_client
@@ -41,7 +49,16 @@ async def api(database: Database) -> AsyncIterator[Api]:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     found = Clock()
-    for module in (votes, ballots, panels, reading):
+    for module in (
+        votes,
+        ballots,
+        ballot_audit,
+        ballot_changes,
+        panels,
+        vote_calls,
+        vote_results,
+        reading,
+    ):
         monkeypatch.setattr(module, "utcnow", found.now)
     return found
 
@@ -174,7 +191,7 @@ async def test_late_within_the_grace_counts_beyond_it_is_refused_with_its_reason
     too_late = ballot(vote, "H1a-y", world, "against", ms(clock, timedelta(minutes=40)))
     clock.advance(timedelta(hours=1, minutes=30))  # closed, within the grace
     state = await voters.query(VOTE, vote)
-    assert state["status"] == "CLOSED" and state["closedAt"] is None  # not yet fixed
+    assert state["status"] == "COUNTING" and state["closedAt"] is None  # not yet fixed
     assert stored(await recorder.push([in_time]), in_time)
     clock.advance(timedelta(minutes=35))  # past the grace
     [refused] = await recorder.push([too_late])
@@ -246,9 +263,10 @@ async def test_where_changes_are_allowed_the_latest_cast_wins_whatever_the_arriv
     vote = await voters.open_vote(database, world, secret=False, allowChange=True)
     clock.advance(timedelta(minutes=10))
     t0 = ms(clock, timedelta(minutes=-3))
-    first = ballot(vote, "H1a-x", world, "against", t0)
-    later = ballot(vote, "H1a-x", world, "for", t0 + 60_000)
-    stale = ballot(vote, "H1a-x", world, "abstain", t0 + 30_000)  # arrives last, cast between
+    slip = secrets.token_urlsafe(32)  # the voter's slip: an in-person change needs it
+    first = ballot(vote, "H1a-x", world, "against", t0, slip)
+    later = ballot(vote, "H1a-x", world, "for", t0 + 60_000, slip)
+    stale = ballot(vote, "H1a-x", world, "abstain", t0 + 30_000, slip)  # arrives last
     assert stored(await recorder.push([first]), first)
     assert stored(await recorder.push([later]), later)
     [refused] = await recorder.push([stale])

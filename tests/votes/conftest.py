@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from domain.services import ballots, panels, votes
+from domain.services import (
+    ballot_audit,
+    ballot_changes,
+    ballots,
+    panels,
+    vote_calls,
+    vote_results,
+    votes,
+)
 from schema.votes import reading
 from tests.api_client import Api
 from tests.votes.helpers import Clock, Voters
@@ -14,7 +22,16 @@ from tests.world import World
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     found = Clock()
-    for module in (votes, ballots, panels, reading):
+    for module in (
+        votes,
+        ballots,
+        ballot_audit,
+        ballot_changes,
+        panels,
+        vote_calls,
+        vote_results,
+        reading,
+    ):
         monkeypatch.setattr(module, "utcnow", found.now)
     return found
 

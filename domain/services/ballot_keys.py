@@ -1,0 +1,35 @@
+"""The voter's secret and the two unmatched hashes of it (see ``domain.services.ballots``)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+TOKEN_MAX = 100
+
+
+def new_voter_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _digest(purpose: str, secret: str) -> str:
+    return hashlib.sha256(f"changlang:{purpose}:{secret}".encode()).hexdigest()
+
+
+def receipt_of(secret: str) -> str:
+    return _digest("receipt", secret)
+
+
+def change_key_of(secret: str) -> str:
+    return _digest("change", secret)
+
+
+def open_change_key(vote_id: uuid.UUID, voter_key: str) -> str:
+    """An open ballot names its voter anyway; its change key just makes the index unique."""
+    return _digest("open", f"{vote_id}:{voter_key}")
+
+
+def holds_secret(token: str | None, receipt: str) -> bool:
+    """Whether ``token`` is the secret behind ``receipt`` (the voter's slip or first cast)."""
+    return token is not None and len(token) <= TOKEN_MAX and receipt_of(token) == receipt
