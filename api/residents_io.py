@@ -30,6 +30,7 @@ from api.register_file import (
     RegisterFileError,
     RegisterRow,
     cell_text,
+    header_of,
     inert,
     read_register,
     resident_fields,
@@ -37,6 +38,7 @@ from api.register_file import (
 )
 from domain.database import Database
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.i18n import DEFAULT_LANGUAGE, N_
 from domain.models import (
     Account,
     AccountKind,
@@ -54,6 +56,7 @@ from domain.principal import Principal
 from domain.services.grids import community_grids
 from domain.services.households import create_household
 from domain.services.residents import create_resident
+from domain.words import yes_no
 
 Progress = Callable[[int, int], None]
 """Called after each row with (rows done, rows in total)."""
@@ -81,7 +84,7 @@ class RegisterRejected(DomainError):
     code = "REGISTER_REJECTED"
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{len(report.errors)} bad rows; nothing was imported")
+        super().__init__(N_("{count} bad rows; nothing was imported"), count=len(report.errors))
         self.report = report
 
 
@@ -109,9 +112,11 @@ class _Importer:
     def _micro_grid(self, name: str) -> Grid:
         found = self.micro_grids.get(name, [])
         if not found:
-            raise InvalidInput("microGrid", f"no micro-grid named {name!r}")
+            raise InvalidInput("microGrid", N_("no micro-grid named {name}"), name=repr(name))
         if len(found) > 1:
-            raise InvalidInput("microGrid", f"{name!r} is ambiguous; write 网格/微网格")
+            raise InvalidInput(
+                "microGrid", N_("{name} is ambiguous; write 网格/微网格"), name=repr(name)
+            )
         return found[0]
 
     async def _household(self, cells: dict[str, Any]) -> tuple[Household, bool]:
@@ -122,7 +127,7 @@ class _Importer:
         )
         for part, value in zip(("building", "unit", "room"), address, strict=True):
             if not value:
-                raise InvalidInput(part, "is required")
+                raise InvalidInput(part, N_("is required"))
         micro_name = cell_text(cells.get("micro_grid"))
         household = self.households.get(address) or await self.session.scalar(
             select(Household).where(
@@ -135,10 +140,10 @@ class _Importer:
         )
         if household is not None:
             if micro_name and self._micro_grid(micro_name).id != household.grid_id:
-                raise InvalidInput("microGrid", "this address is already in another micro-grid")
+                raise InvalidInput("microGrid", N_("this address is already in another micro-grid"))
             return household, False
         if not micro_name:
-            raise InvalidInput("microGrid", "is required for an address not registered yet")
+            raise InvalidInput("microGrid", N_("is required for an address not registered yet"))
         created = await create_household(
             self.session,
             self.principal,
@@ -214,9 +219,15 @@ async def import_residents(
 
 
 async def export_register(
-    session: AsyncSession, principal: Principal, cipher: PersonalDataCipher, *, unmasked: bool
+    session: AsyncSession,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    *,
+    unmasked: bool,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[list[str]]:
-    """The register as rows of text under ``COLUMNS``' headers, and its audit row."""
+    """The register as rows of text under ``COLUMNS``' headers in ``language``, and its audit
+    row. What it writes, the import reads back in either language."""
     who = require_admin(principal)
     result = await session.execute(
         select(Resident, Household, Grid.name)
@@ -225,7 +236,7 @@ async def export_register(
         .where(residents_visible(who))
     )
     ordered = sorted(result, key=lambda row: _address_order(row[1], row[0]))
-    rows = [_export_row(r, h, grid, cipher, unmasked) for r, h, grid in ordered]
+    rows = [_export_row(r, h, grid, cipher, unmasked, language) for r, h, grid in ordered]
     session.add(
         PersonalDataAccess(
             community_id=who.community_id,
@@ -235,7 +246,7 @@ async def export_register(
         )
     )
     await session.flush()
-    return [[column.header for column in COLUMNS], *rows]
+    return [[header_of(column, language) for column in COLUMNS], *rows]
 
 
 def _address_order(household: Household, resident: Resident) -> list[Any]:
@@ -254,6 +265,7 @@ def _export_row(
     micro_grid: str,
     cipher: PersonalDataCipher,
     unmasked: bool,
+    language: str,
 ) -> list[str]:
     """A masked row hides the birth date too (year only): the masked ID number hides it."""
     if unmasked:
@@ -264,7 +276,10 @@ def _export_row(
         phone = mask_phone(resident.phone) if resident.phone else ""
         id_number = resident.id_number_masked or ""
         born = str(resident.birth_date.year) if resident.birth_date else ""
-    tags = "、".join(TAG_LABELS[ResidentTag(tag)] for tag in resident.tags)
+    chinese = language == "zh"
+    tags = ("、" if chinese else ", ").join(
+        TAG_LABELS[ResidentTag(tag)] if chinese else ResidentTag(tag).value for tag in resident.tags
+    )
     values = (
         household.building,
         household.unit,
@@ -274,7 +289,7 @@ def _export_row(
         id_number,
         born,
         tags,
-        "是" if resident.party_member else "否",
+        yes_no(resident.party_member, language),
         micro_grid,
     )
     return [inert(value) for value in values]
@@ -287,15 +302,18 @@ async def export_residents(
     *,
     community: str | None = None,
     unmasked: bool = False,
+    language: str = DEFAULT_LANGUAGE,
 ) -> int:
     """Export to ``path``; the file appears only after its audit row is committed."""
     if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise RegisterFileError("export to a .csv or .xlsx file")
+        raise RegisterFileError(N_("export to a .csv or .xlsx file"))
     partial = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.partial{path.suffix}")
     try:
         async with db.transaction() as session:
             principal = await admin_principal(session, community)
-            rows = await export_register(session, principal, cipher, unmasked=unmasked)
+            rows = await export_register(
+                session, principal, cipher, unmasked=unmasked, language=language
+            )
             write_register(partial, rows)
         partial.replace(path)
     finally:
@@ -310,13 +328,13 @@ async def find_community(session: AsyncSession, name: str | None) -> Community:
         for community in communities:
             if community.name == name.strip():
                 return community
-        raise NotFound("community", name)
+        raise NotFound(N_("community"), name)
     if len(communities) == 1:
         return communities[0]
     if not communities:
-        raise DomainError("there is no community yet; create one with `changlang create-admin`")
+        raise DomainError(N_("there is no community yet; create one with `changlang create-admin`"))
     names = "、".join(c.name for c in communities)
-    raise DomainError(f"several communities ({names}); choose one with --community")
+    raise DomainError(N_("several communities ({names}); choose one with --community"), names=names)
 
 
 async def admin_principal(session: AsyncSession, community_name: str | None) -> Principal:
@@ -333,7 +351,10 @@ async def admin_principal(session: AsyncSession, community_name: str | None) -> 
         .limit(1)
     )
     if admin is None:
-        raise DomainError(f"{community.name} has no admin yet; run `changlang create-admin`")
+        raise DomainError(
+            N_("{community} has no admin yet; run `changlang create-admin`"),
+            community=community.name,
+        )
     return Principal(
         account_id=admin.id,
         community_id=community.id,

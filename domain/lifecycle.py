@@ -8,6 +8,7 @@ below the floor goes back to in progress. Merged and withdrawn end a topic early
 from __future__ import annotations
 
 from domain.errors import DomainError
+from domain.i18n import N_, word
 from domain.models import ProposalStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {
@@ -33,7 +34,11 @@ class InvalidTransition(DomainError):
     code = "INVALID_TRANSITION"
 
     def __init__(self, current: S, wanted: S) -> None:
-        super().__init__(f"a topic that is {current.value} cannot become {wanted.value}")
+        super().__init__(
+            N_("a topic that is {current} cannot become {wanted}"),
+            current=word(current.value),
+            wanted=word(wanted.value),
+        )
         self.current = current
         self.wanted = wanted
 

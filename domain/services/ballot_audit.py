@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ballot_log import LogLink, chain_problems, of_kind
 from domain.electorate import eligibility, load_facts
 from domain.errors import PermissionDenied
+from domain.i18n import N_
 from domain.models import Account, Ballot, BallotLogEntry, Choice, Vote, VoterRecord
 from domain.permissions import require_login
 from domain.personal_data import mask_name
@@ -32,7 +33,7 @@ async def _readable(session: AsyncSession, principal: Principal | None, vote_id:
         return vote
     facts = await load_facts(session, who.community_id, account_id=who.account_id)
     if facts is None or not eligibility(vote, facts).eligible:
-        raise PermissionDenied("only staff and those eligible for this vote may check it")
+        raise PermissionDenied(N_("only staff and those eligible for this vote may check it"))
     return vote
 
 
@@ -60,9 +61,9 @@ async def published_choices(
     vote = await _readable(session, principal, vote_id)
     closed = vote.closed_at is not None
     if not closed and vote.secret:
-        raise ResultsHidden("the choices of a secret vote are published when it closes")
+        raise ResultsHidden(N_("the choices of a secret vote are published when it closes"))
     if not closed and vote.hide_results_until_close:
-        raise ResultsHidden("results are hidden until the vote closes")
+        raise ResultsHidden(N_("results are hidden until the vote closes"))
     counted = Ballot.superseded.is_(False)
     if vote.secret:
         rows = await session.execute(

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.electorate import VoterFacts, eligibility, load_facts
 from domain.errors import InvalidInput, NotFound
+from domain.i18n import N_, word
 from domain.models import (
     Account,
     AccountKind,
@@ -106,9 +107,9 @@ class CastReceipt:
 
 async def _check_open(session: AsyncSession, vote: Vote, now: datetime) -> None:
     if vote.closed_at is not None or now >= vote.closes_at:
-        raise VoteClosed("this vote has closed; its result is fixed")
+        raise VoteClosed(N_("this vote has closed; its result is fixed"))
     if now < vote.opens_at:
-        raise VoteNotOpen(f"this vote opens at {vote.opens_at.isoformat()}")
+        raise VoteNotOpen(N_("this vote opens at {opens_at}"), opens_at=vote.opens_at.isoformat())
     await _check_votable(session, vote)
 
 
@@ -117,8 +118,10 @@ async def _check_votable(session: AsyncSession, vote: Vote) -> None:
         select(Proposal.status).where(Proposal.id == vote.proposal_id, Proposal.deleted.is_(False))
     )
     if status is None or status in DEAD:
-        what = status.value if status is not None else "removed"
-        raise ProposalNotVotable(f"the topic was {what}; its vote takes no more ballots")
+        what = status.value if status is not None else N_("removed")
+        raise ProposalNotVotable(
+            N_("the topic was {status}; its vote takes no more ballots"), status=word(what)
+        )
 
 
 async def _change(
@@ -131,12 +134,16 @@ async def _change(
     channel: Channel,
 ) -> CastReceipt:
     if not vote.allow_change:
-        raise AlreadyVoted("a ballot is already counted for this voter; this vote allows no change")
+        raise AlreadyVoted(
+            N_("a ballot is already counted for this voter; this vote allows no change")
+        )
     if record.account_id != account_id:
-        raise AlreadyVoted("another member of the household has already cast its ballot")
+        raise AlreadyVoted(N_("another member of the household has already cast its ballot"))
     if vote.secret:
         if token is None:
-            raise AlreadyVoted("you have voted; present your change token to change your ballot")
+            raise AlreadyVoted(
+                N_("you have voted; present your change token to change your ballot")
+            )
         if len(token) > TOKEN_MAX or receipt_of(token) != record.receipt:
             raise InvalidChangeToken()
         key = change_key_of(token)
@@ -150,7 +157,7 @@ async def _change(
         .values(superseded=True)
     )
     if replaced.rowcount != 1:  # type: ignore[attr-defined]
-        raise AlreadyVoted("your ballot was changed at the same moment; look again and retry")
+        raise AlreadyVoted(N_("your ballot was changed at the same moment; look again and retry"))
     record.updated_at = utcnow()  # when the voter's counted ballot was last cast
     for earlier in await session.scalars(
         select(OfflineBallot).where(
@@ -243,7 +250,7 @@ async def _cast(
 
 def _eligible_key(vote: Vote, facts: VoterFacts | None) -> str:
     if facts is None:
-        raise NotEligible("only members of the community may vote")
+        raise NotEligible(N_("only members of the community may vote"))
     found = eligibility(vote, facts)
     if found.voter_key is None:
         raise NotEligible(found.reason)
@@ -262,7 +269,7 @@ async def cast(
     """The voter's own ballot, on the web or in the app; with ``change_token``, a change."""
     who = require_login(principal)
     if channel is Channel.IN_PERSON:
-        raise InvalidInput("channel", "in-person ballots are recorded by staff at the meeting")
+        raise InvalidInput("channel", N_("in-person ballots are recorded by staff at the meeting"))
     vote = await lock_vote(session, who, vote_id)
     await _check_open(session, vote, utcnow())
     facts = await load_facts(session, who.community_id, account_id=who.account_id)
@@ -277,7 +284,7 @@ async def _account_of(session: AsyncSession, facts: VoterFacts) -> uuid.UUID:
         return facts.account_id
     resident = await session.get(Resident, facts.resident_id)
     if resident is None:
-        raise NotFound("resident", facts.resident_id)
+        raise NotFound(N_("resident"), facts.resident_id)
     account = Account(
         id=uuid.uuid4(),
         community_id=resident.community_id,
@@ -331,17 +338,17 @@ async def _voter_in_person(
     """The voter's key under the vote's electorate and their account, if the staff member
     covers them (someone they do not cover is unknown to them)."""
     if (resident_id is None) == (account_id is None):
-        raise InvalidInput("residentId", "name either the resident or the account who votes")
+        raise InvalidInput("residentId", N_("name either the resident or the account who votes"))
     facts = await load_facts(
         session, who.community_id, account_id=account_id, resident_id=resident_id
     )
     voter_id = resident_id or account_id
     if facts is None:
-        raise NotFound("resident" if resident_id else "account", voter_id)
+        raise NotFound(N_("resident") if resident_id else N_("account"), voter_id)
     if not who.is_admin and (
         facts.household_grid_id is None or not who.covers(facts.household_grid_id)
     ):
-        raise NotFound("resident" if resident_id else "account", voter_id)
+        raise NotFound(N_("resident") if resident_id else N_("account"), voter_id)
     key = _eligible_key(vote, facts)
     return key, await _account_of(session, facts)
 
@@ -372,23 +379,34 @@ class OfflineCast:
 def _check_offline_times(vote: Vote, cast: OfflineCast, now: datetime) -> int:
     """The phone clock's skew (ms) if the cast time may be trusted and counts."""
     if cast.device_now is None:
-        raise ClockSkew("send the phone's clock (X-Device-Time) so its cast time can be checked")
+        raise ClockSkew(
+            N_("send the phone's clock (X-Device-Time) so its cast time can be checked")
+        )
     skew = cast.device_now - now
     if abs(skew) > cast.max_skew:
         raise ClockSkew(
-            f"the phone's clock is {abs(skew.total_seconds()):.0f} s off the server's "
-            f"(at most {cast.max_skew.total_seconds():.0f} s); set its time and sync again"
+            N_(
+                "the phone's clock is {skew} s off the server's (at most {allowed} s); "
+                "set its time and sync again"
+            ),
+            skew=f"{abs(skew.total_seconds()):.0f}",
+            allowed=f"{cast.max_skew.total_seconds():.0f}",
         )
     if cast.cast_at > cast.device_now:
-        raise InvalidInput("castAt", "is later than the phone's own clock")
+        raise InvalidInput("castAt", N_("is later than the phone's own clock"))
     if cast.cast_at < vote.opens_at:
-        raise VoteNotOpen(f"cast before the vote opened ({vote.opens_at.isoformat()})")
+        raise VoteNotOpen(
+            N_("cast before the vote opened ({opens_at})"), opens_at=vote.opens_at.isoformat()
+        )
     if cast.cast_at >= vote.closes_at:
-        raise VoteClosed("cast after the vote closed")
+        raise VoteClosed(N_("cast after the vote closed"))
     if vote.closed_at is not None or now >= final_at(vote):
         raise BallotTooLate(
-            f"arrived after {final_at(vote).isoformat()}, the end of the grace for ballots "
-            "recorded offline; the result is fixed"
+            N_(
+                "arrived after {final_at}, the end of the grace for ballots recorded offline; "
+                "the result is fixed"
+            ),
+            final_at=final_at(vote).isoformat(),
         )
     return round(skew.total_seconds() * 1000)
 
@@ -420,14 +438,16 @@ async def record_offline(
     who = require_staff(principal)
     vote = await lock_vote(session, who, cast.vote_id)
     if await session.scalar(select(OfflineBallot.id).where(OfflineBallot.id == cast.ballot_id)):
-        raise AlreadyVoted("this ballot was recorded already")  # a concurrent copy of the push
+        raise AlreadyVoted(N_("this ballot was recorded already"))  # a concurrent copy of the push
     now = utcnow()
     skew = _check_offline_times(vote, cast, now)
     await _check_votable(session, vote)
     key, voter = await _voter_in_person(session, who, vote, cast.resident_id, cast.account_id)
     token = cast.change_token
     if token is not None and not _PHONE_TOKEN.match(token):
-        raise InvalidInput("changeToken", "mint it as 32 random bytes, base64url (43 characters)")
+        raise InvalidInput(
+            "changeToken", N_("mint it as 32 random bytes, base64url (43 characters)")
+        )
     record = await session.scalar(
         select(VoterRecord).where(VoterRecord.vote_id == vote.id, VoterRecord.voter_key == key)
     )
@@ -438,10 +458,10 @@ async def record_offline(
     else:
         if not vote.allow_change:
             raise AlreadyVoted(
-                "this voter's first counted ballot stands; the vote allows no change"
+                N_("this voter's first counted ballot stands; the vote allows no change")
             )
         if cast.cast_at <= await _counted_at(session, vote, record):
-            raise BallotSuperseded("a ballot this voter cast later already counts")
+            raise BallotSuperseded(N_("a ballot this voter cast later already counts"))
         await _change(session, vote, record, voter, cast.choice, token, Channel.IN_PERSON)
     ballot = OfflineBallot(
         id=cast.ballot_id,
@@ -508,8 +528,11 @@ async def close_vote(
     now = utcnow()
     if now < final_at(vote):
         raise VoteStillOpen(
-            f"this vote's result is fixed at {final_at(vote).isoformat()} (its close plus the "
-            "grace for ballots recorded offline), not before"
+            N_(
+                "this vote's result is fixed at {final_at} (its close plus the grace for "
+                "ballots recorded offline), not before"
+            ),
+            final_at=final_at(vote).isoformat(),
         )
     closed = await finalize(session, who.community_id, vote.id, now)
     assert closed is not None

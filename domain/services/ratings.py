@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, PermissionDenied
+from domain.i18n import N_
 from domain.models import Proposal, ProposalStatus, ProposalSupport, Rating
 from domain.permissions import require_login
 from domain.principal import Principal
@@ -67,18 +68,18 @@ async def rate_proposal(
 ) -> tuple[Proposal, Rating]:
     who = require_login(principal)
     if who.resident_id is None:
-        raise NotEligible("only residents rate the outcome of a topic")
+        raise NotEligible(N_("only residents rate the outcome of a topic"))
     proposal = await get_proposal(session, who, proposal_id, lock=True)
     if proposal.status is not ProposalStatus.CLOSED:
-        raise NotOpen("only a closed item is rated")
+        raise NotOpen(N_("only a closed item is rated"))
     if not 1 <= score <= 5:
-        raise InvalidInput("score", "must be between 1 and 5")
+        raise InvalidInput("score", N_("must be between 1 and 5"))
     text = clean_text("comment", comment, max_length=COMMENT_MAX, required=False)
     backed = await session.scalar(
         select(Proposal.id).where(Proposal.id == proposal.id, _backs(who.resident_id))
     )
     if backed is None:
-        raise PermissionDenied("only the topic's raisers and supporters rate it")
+        raise PermissionDenied(N_("only the topic's raisers and supporters rate it"))
     rating = Rating(
         id=uuid.uuid4(),
         community_id=proposal.community_id,
@@ -92,7 +93,7 @@ async def rate_proposal(
         async with session.begin_nested():
             session.add(rating)
     except IntegrityError as exc:
-        raise AlreadyRated("you already rated this round") from exc
+        raise AlreadyRated(N_("you already rated this round")) from exc
     average = await session.scalar(
         select(func.avg(Rating.score)).where(
             Rating.proposal_id == proposal.id, Rating.close_round == proposal.close_round

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import ballot_log
 from domain.electorate import Eligibility, electorate_size, eligibility, load_facts
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from domain.i18n import N_, word
 from domain.models import (
     Ballot,
     BallotLogEntry,
@@ -71,8 +72,10 @@ class NotEligible(DomainError):
 class AlreadyVoted(DomainError):
     code = "ALREADY_VOTED"
 
-    def __init__(self, message: str = "a ballot is already counted for this voter") -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str = N_("a ballot is already counted for this voter"), **params: Any
+    ) -> None:
+        super().__init__(message, **params)
 
 
 class BallotTooLate(DomainError):
@@ -98,7 +101,7 @@ class InvalidChangeToken(DomainError):
     code = "INVALID_CHANGE_TOKEN"
 
     def __init__(self) -> None:
-        super().__init__("this change token does not belong to your ballot")
+        super().__init__(N_("this change token does not belong to your ballot"))
 
 
 class ProposalNotVotable(DomainError):
@@ -224,7 +227,7 @@ async def get_vote(session: AsyncSession, principal: Principal | None, vote_id: 
         select(Vote).where(Vote.id == vote_id, Vote.community_id == who.community_id)
     )
     if vote is None:
-        raise NotFound("vote", vote_id)
+        raise NotFound(N_("vote"), vote_id)
     return vote
 
 
@@ -242,7 +245,7 @@ async def lock_vote(session: AsyncSession, principal: Principal, vote_id: uuid.U
         .execution_options(populate_existing=True)
     )
     if vote is None:
-        raise NotFound("vote", vote_id)
+        raise NotFound(N_("vote"), vote_id)
     return vote
 
 
@@ -304,10 +307,10 @@ def publish_tally(vote: Vote, choices: list[Choice], now: datetime) -> Published
         return PublishedTally(Tally.from_dict(vote.result), False, True, None)
     tally = count(choices, tally_rule(vote))
     if vote.hide_results_until_close:
-        return PublishedTally(tally, True, False, "results are hidden until the vote closes")
+        return PublishedTally(tally, True, False, N_("results are hidden until the vote closes"))
     if vote.secret:
         return PublishedTally(
-            tally, True, False, "a secret vote shows only turnout until it closes"
+            tally, True, False, N_("a secret vote shows only turnout until it closes")
         )
     return PublishedTally(tally, False, False, None)
 
@@ -327,34 +330,38 @@ async def _may_call_vote(
     )
     covered = subtree_ids(grids, list(posts))
     if proposal.grid_id is None or proposal.grid_id not in covered:
-        raise PermissionDenied("only the admin, or the cadre or chief of its grid, may call it")
+        raise PermissionDenied(N_("only the admin, or the cadre or chief of its grid, may call it"))
     if rule.grid_id is None or rule.grid_id not in covered:
-        raise PermissionDenied("a grid's chief may call a vote only within their own grid")
+        raise PermissionDenied(N_("a grid's chief may call a vote only within their own grid"))
 
 
 def _check_rule(rule: VoteRule, opens_at: datetime, now: datetime) -> None:
     for name, moment in (("opensAt", opens_at), ("closesAt", rule.closes_at)):
         if moment.tzinfo is None:
-            raise InvalidInput(name, "give the time with its time zone")
+            raise InvalidInput(name, N_("give the time with its time zone"))
     if rule.closes_at <= opens_at:
-        raise InvalidInput("closesAt", "must be after the opening time")
+        raise InvalidInput("closesAt", N_("must be after the opening time"))
     if rule.closes_at <= now:
-        raise InvalidInput("closesAt", "must be in the future")
+        raise InvalidInput("closesAt", N_("must be in the future"))
     if not 0 <= rule.quorum_percent <= 100:
-        raise InvalidInput("quorumPercent", "must be between 0 and 100")
+        raise InvalidInput("quorumPercent", N_("must be between 0 and 100"))
     if not timedelta(0) <= rule.offline_grace <= OFFLINE_GRACE_MAX:
-        raise InvalidInput("offlineGrace", f"must be between 0 and {OFFLINE_GRACE_MAX}")
+        raise InvalidInput(
+            "offlineGrace", N_("must be between 0 and {maximum}"), maximum=str(OFFLINE_GRACE_MAX)
+        )
     if not 0 <= rule.quorum_ballots <= QUORUM_BALLOTS_MAX:
-        raise InvalidInput("quorumBallots", f"must be between 0 and {QUORUM_BALLOTS_MAX}")
+        raise InvalidInput(
+            "quorumBallots", N_("must be between 0 and {maximum}"), maximum=QUORUM_BALLOTS_MAX
+        )
     panel = rule.electorate is Electorate.PANEL
     if rule.threshold is Threshold.UNANIMITY and not panel:
-        raise InvalidInput("threshold", "unanimity is a rule for a panel's votes only")
+        raise InvalidInput("threshold", N_("unanimity is a rule for a panel's votes only"))
     if panel and rule.panel_id is None:
-        raise InvalidInput("panelId", "a panel vote names its panel")
+        raise InvalidInput("panelId", N_("a panel vote names its panel"))
     if not panel and rule.panel_id is not None:
-        raise InvalidInput("panelId", "only a panel vote names a panel")
+        raise InvalidInput("panelId", N_("only a panel vote names a panel"))
     if panel and rule.grid_id is not None:
-        raise InvalidInput("gridId", "a panel vote is not limited to a grid")
+        raise InvalidInput("gridId", N_("a panel vote is not limited to a grid"))
 
 
 async def put_to_vote(
@@ -369,18 +376,18 @@ async def put_to_vote(
         )
     )
     if proposal is None:
-        raise NotFound("proposal", proposal_id)
+        raise NotFound(N_("proposal"), proposal_id)
     now = utcnow()
     opens_at = rule.opens_at or now
     _check_rule(rule, opens_at, now)
     await _may_call_vote(session, who, proposal, rule)
     if proposal.status not in VOTABLE:
         raise ProposalNotVotable(
-            f"a topic that is {proposal.status.value} cannot be put to a vote; "
-            "accept it onto an agenda first"
+            N_("a topic that is {status} cannot be put to a vote; accept it onto an agenda first"),
+            status=word(proposal.status.value),
         )
     if await session.scalar(select(Vote.id).where(Vote.proposal_id == proposal.id)) is not None:
-        raise Conflict("this topic has already been put to a vote")
+        raise Conflict(N_("this topic has already been put to a vote"))
     grid_ids: frozenset[uuid.UUID] | None = None
     if rule.grid_id is not None:
         await get_grid(session, who, rule.grid_id)
@@ -388,7 +395,7 @@ async def put_to_vote(
     if rule.panel_id is not None:
         panel = await session.get(Panel, rule.panel_id)
         if panel is None or panel.community_id != who.community_id:
-            raise NotFound("panel", rule.panel_id)
+            raise NotFound(N_("panel"), rule.panel_id)
     size = await electorate_size(
         session,
         who.community_id,
@@ -398,7 +405,7 @@ async def put_to_vote(
         panel_id=rule.panel_id,
     )
     if size == 0:
-        raise InvalidInput("electorate", "nobody is eligible under this rule")
+        raise InvalidInput("electorate", N_("nobody is eligible under this rule"))
     vote = Vote(
         id=uuid.uuid4(),
         community_id=who.community_id,
@@ -448,7 +455,7 @@ async def voter_statuses(
     who = require_login(principal)
     facts = await load_facts(session, who.community_id, account_id=who.account_id)
     keys: dict[uuid.UUID, Eligibility] = {
-        vote.id: eligibility(vote, facts) if facts else Eligibility(None, "unknown account")
+        vote.id: eligibility(vote, facts) if facts else Eligibility(None, N_("unknown account"))
         for vote in votes
     }
     wanted = {e.voter_key for e in keys.values() if e.voter_key is not None}
