@@ -68,17 +68,19 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
-LANGUAGE = negotiate(os.environ.get("CHANGLANG_LANGUAGE"))
-"""The operator's language, read once when the command starts."""
+
+def language() -> str:
+    """The operator's language: ``CHANGLANG_LANGUAGE`` (``zh`` by default, or ``en``)."""
+    return negotiate(os.environ.get("CHANGLANG_LANGUAGE"))
 
 
 def t(template: str, **params: object) -> str:
     """``template`` (marked with ``N_``) in the operator's language."""
-    return render(template, params, LANGUAGE)
+    return render(template, params, language())
 
 
 def _problem(exc: DomainError) -> str:
-    return escape(exc.render(LANGUAGE))
+    return escape(exc.render(language()))
 
 
 T = TypeVar("T")
@@ -359,7 +361,7 @@ def _print_import(report: ImportReport) -> None:
         table.add_column(t(N_("line")), justify="right")
         table.add_column(t(N_("problem")))
         for error in report.errors:
-            table.add_row(str(error.line), escape(error.render(LANGUAGE)))
+            table.add_row(str(error.line), escape(error.render(language())))
         errors.print(table)
     if report.rejected:
         errors.print(
@@ -390,7 +392,7 @@ def export_residents_command(
 
     async def work(db: Database) -> int:
         return await export_residents(
-            db, cipher, file, community=community, unmasked=unmasked, language=LANGUAGE
+            db, cipher, file, community=community, unmasked=unmasked, language=language()
         )
 
     count = _run(work, settings)

@@ -37,7 +37,7 @@ from api.register_file import (
     write_register,
 )
 from domain.database import Database
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.i18n import DEFAULT_LANGUAGE, N_
 from domain.models import (
     Account,
@@ -65,7 +65,15 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class RowError:
     line: int
-    message: str
+    error: DomainError
+
+    @property
+    def message(self) -> str:
+        """In English, for logs and tests; ``render`` gives the reader's language."""
+        return self.error.message
+
+    def render(self, language: str) -> str:
+        return self.error.render(language)
 
 
 @dataclass
@@ -185,9 +193,10 @@ async def import_register(
             report.households_created += await importer.import_row(row)
             report.imported += 1
         except DomainError as exc:
-            report.errors.append(RowError(row.line, exc.message))
+            report.errors.append(RowError(row.line, exc))
         except IntegrityError:
-            report.errors.append(RowError(row.line, "clashes with a row already registered"))
+            clash = Conflict(N_("clashes with a row already registered"))
+            report.errors.append(RowError(row.line, clash))
         if progress is not None:
             progress(done, report.rows)
     if report.errors and not skip_bad:

@@ -24,15 +24,15 @@ log = logging.getLogger("changlang.errors")
 LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"'(?P<operation>[^']*)' exceeds maximum operation depth of (?P<limit>\d+)"),
-        N_("'{operation}' exceeds the maximum query depth of {limit}"),
+        N_("'{operation}' exceeds maximum operation depth of {limit}"),
     ),
     (
         re.compile(r"(?P<found>\d+) aliases found\. Allowed: (?P<limit>\d+)"),
-        N_("{found} aliases found; at most {limit} are allowed"),
+        N_("{found} aliases found. Allowed: {limit}"),
     ),
     (
         re.compile(r"Document contains more than (?P<limit>\d+) tokens"),
-        N_("the query has more than {limit} tokens"),
+        N_("Syntax Error: Document contains more than {limit} tokens. Parsing aborted."),
     ),
 )
 
