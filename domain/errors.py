@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.i18n import N_, Word, render
+from domain.i18n import N_, Word, reader_language, render
 
 
 class DomainError(Exception):
@@ -27,6 +27,11 @@ class DomainError(Exception):
     def render(self, language: str) -> str:
         """The message in ``language`` (``zh``, ``en``), from the catalogs."""
         return render(self.template, self.params, language)
+
+    def __str__(self) -> str:
+        """In the current reader's language: what any path that shows the error as text
+        (graphql-core's error for a subscription, say) gives the person reading it."""
+        return self.render(reader_language())
 
 
 class AuthenticationRequired(DomainError):
