@@ -73,9 +73,7 @@ async def test_a_word_given_as_a_parameter_is_translated_too(
     assert asked["message"] == "grid still has households; move or delete them first"
 
 
-async def test_an_unknown_or_unwanted_language_gets_chinese(
-    api: Api, world: World
-) -> None:
+async def test_an_unknown_or_unwanted_language_gets_chinese(api: Api, world: World) -> None:
     for header in ("fr-FR", "en;q=0, zh-CN", "*", "de, zh-TW;q=0.5"):
         body = await api.post(LOGIN_WITH_CODE, {"code": "WRONG-CODE1"}, language=header)
         assert body["data"]["loginWithCode"]["message"].startswith("登录码不对"), header
