@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.i18n import N_, Word, reader_language, render
+from domain.i18n import N_, Word, current_reader, render
 
 
 class DomainError(Exception):
@@ -29,9 +29,11 @@ class DomainError(Exception):
         return render(self.template, self.params, language)
 
     def __str__(self) -> str:
-        """In the current reader's language: what any path that shows the error as text
-        (graphql-core's error for a subscription, say) gives the person reading it."""
-        return self.render(reader_language())
+        """In the current request's language: what any path that shows the error as text
+        (graphql-core's error for a subscription, say) gives the person reading it; English
+        outside a request (logs of jobs, tracebacks)."""
+        language = current_reader()
+        return self.render(language) if language else self.message
 
 
 class AuthenticationRequired(DomainError):

@@ -108,7 +108,7 @@ def negotiate(accept_language: str | None) -> str:
     return found or DEFAULT_LANGUAGE
 
 
-_reader: ContextVar[str] = ContextVar("changlang_reader_language", default=DEFAULT_LANGUAGE)
+_reader: ContextVar[str | None] = ContextVar("changlang_reader_language", default=None)
 
 
 def reader_language() -> str:
@@ -117,13 +117,18 @@ def reader_language() -> str:
     Set once by the server for each request and WebSocket connection, so that text rendered
     deep inside a shared code path (a device notice in the sync pull) needs no extra argument.
     """
+    return _reader.get() or DEFAULT_LANGUAGE
+
+
+def current_reader() -> str | None:
+    """The language set for the current request, None outside any (a job, a test, a log)."""
     return _reader.get()
 
 
-def set_reader_language(language: str) -> Token[str]:
+def set_reader_language(language: str) -> Token[str | None]:
     """Set for the current task and the tasks it starts; reset with the returned token."""
     return _reader.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
 
 
-def reset_reader_language(token: Token[str]) -> None:
+def reset_reader_language(token: Token[str | None]) -> None:
     _reader.reset(token)
