@@ -26,7 +26,7 @@ from api.compaction_task import periodic_compaction
 from api.events import LocalEventBus
 from api.ledger_export import ledger_export_endpoint
 from api.logs import configure_logging
-from api.middleware import BodySizeLimit, RequestId
+from api.middleware import BodySizeLimit, RequestId, language_of
 from api.pg_events import PostgresEventBus
 from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
 from api.settings import Settings
@@ -35,6 +35,14 @@ from api.sync_fast_path import fast_pull_response
 from api.tokens import TokenService
 from api.web_page import web_routes
 from domain.database import Database, open_database
+from domain.i18n import (
+    N_,
+    negotiate,
+    reader_language,
+    reset_reader_language,
+    set_reader_language,
+    translate,
+)
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
 from schema import SchemaLimits, build_schema
@@ -80,19 +88,24 @@ class ChanglangGraphQL(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry's, but a refused HTTP request gets a JSON error body, not plain text.
 
+        The reader's language (``Accept-Language``, of the request or of the WebSocket's
+        upgrade) is set for everything this request runs, subscriptions' tasks included.
         Rating windows that have ended are decided first, so the answer reflects their end.
         """
-        if scope["type"] != "http":
-            await settle_ended_windows(self.state["db"])
-            await super().__call__(scope, receive, send)
-            return
-        request = Request(scope=scope, receive=receive)
-        await settle_ended_windows(self.state["db"])
+        token = set_reader_language(language_of(scope))
         try:
-            response = await self._fast(request) or await self.run(request)
-        except HTTPException as exc:
-            response = _http_error(exc.status_code, exc.reason)
-        await response(scope, receive, send)
+            await settle_ended_windows(self.state["db"])
+            if scope["type"] != "http":
+                await super().__call__(scope, receive, send)
+                return
+            request = Request(scope=scope, receive=receive)
+            try:
+                response = await self._fast(request) or await self.run(request)
+            except HTTPException as exc:
+                response = _http_error(exc.status_code, translate(exc.reason, reader_language()))
+            await response(scope, receive, send)
+        finally:
+            reset_reader_language(token)
 
     async def _fast(self, request: Request) -> Response | None:
         """A sync pull of the known shape skips per-field execution (``schema.sync.fast_pull``)."""
@@ -127,10 +140,10 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             try:
                 data = data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise HTTPException(400, "the request body is not valid UTF-8") from exc
+                raise HTTPException(400, N_("the request body is not valid UTF-8")) from exc
         decoded = super().parse_json(data)
         if not isinstance(decoded, dict | list):
-            raise HTTPException(400, "expected a JSON object")
+            raise HTTPException(400, N_("expected a JSON object"))
         return decoded
 
     async def _authenticate(self, authorization: str | None) -> Principal | None:
@@ -152,6 +165,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             close_socket=_closer(request) if isinstance(request, WebSocket) else None,
             device_time_ms=_device_time(request.headers.get("x-device-time")),
             authorization=authorization,
+            language=negotiate(request.headers.get("accept-language")),
         )
 
 

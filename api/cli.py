@@ -3,11 +3,14 @@
 Each command is thin (settings, a database, one call into ``api.demo``,
 ``api.residents_io`` or a domain service) so that what it does is tested without a shell.
 Expected failures (``DomainError``, bad settings) print one line and exit with status 1.
+Everything it says is in ``CHANGLANG_LANGUAGE`` (``zh``, the default, or ``en``), from the
+same catalogs as the server's messages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -39,6 +42,7 @@ from api.settings import Settings, SettingsError
 from domain.credentials import hash_password
 from domain.database import Database, open_database
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.i18n import N_, negotiate, render
 from domain.migrate import upgrade
 from domain.models import Account, AccountKind, Community, Resident
 from domain.personal_data import PersonalDataCipher, normalize_id_number
@@ -52,13 +56,32 @@ from sync.compaction import Compacted, compact_all
 
 app = typer.Typer(
     name="changlang",
-    help="长廊 changlang: the corridor deliberation council and red grid server.",
+    help=render(
+        N_("长廊 changlang: the corridor deliberation council and red grid server."),
+        None,
+        negotiate(os.environ.get("CHANGLANG_LANGUAGE")),
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold passwords and residents' data
 )
 console = Console()
 errors = Console(stderr=True)
+
+
+def language() -> str:
+    """The operator's language: ``CHANGLANG_LANGUAGE`` (``zh`` by default, or ``en``)."""
+    return negotiate(os.environ.get("CHANGLANG_LANGUAGE"))
+
+
+def t(template: str, **params: object) -> str:
+    """``template`` (marked with ``N_``) in the operator's language."""
+    return render(template, params, language())
+
+
+def _problem(exc: DomainError) -> str:
+    return escape(exc.render(language()))
+
 
 T = TypeVar("T")
 
@@ -85,7 +108,7 @@ def _run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
     try:
         return asyncio.run(main())
     except DomainError as exc:
-        errors.print(f"[red]{escape(exc.message)}[/red]")
+        errors.print(f"[red]{_problem(exc)}[/red]")
         raise typer.Exit(1) from exc
 
 
@@ -131,7 +154,7 @@ def migrate() -> None:
             return await connection.run_sync(_revision)
 
     revision = _run(work, _settings())
-    console.print(f"database at revision [bold]{revision}[/bold]")
+    console.print(t(N_("database at revision {revision}"), revision=f"[bold]{revision}[/bold]"))
 
 
 @app.command()
@@ -144,7 +167,11 @@ def serve(
     """Migrate the database, optionally load the demo, and run the server."""
     settings = _settings()
     if demo and settings.production:
-        errors.print("[red]--demo loads known passwords; it is refused in production mode[/red]")
+        errors.print(
+            "[red]"
+            + t(N_("--demo loads known passwords; it is refused in production mode"))
+            + "[/red]"
+        )
         raise typer.Exit(1)
 
     async def prepare(db: Database) -> tuple[DemoLogins | None, bool]:
@@ -159,11 +186,11 @@ def serve(
     if logins is not None:
         _print_demo(logins)
     elif demo:
-        console.print("The database already has a community; the demo was not loaded.")
+        console.print(t(N_("The database already has a community; the demo was not loaded.")))
     if not has_admin:
         console.print(
-            "No admin account yet. Create one with:\n"
-            "  changlang create-admin --username admin --display-name 社区书记 "
+            t(N_("No admin account yet. Create one with:"))
+            + "\n  changlang create-admin --username admin --display-name 社区书记 "
             "--community 社区名称"
         )
     url = f"http://{host}:{port}/graphql"
@@ -179,9 +206,9 @@ def serve(
 
 
 def _print_demo(logins: DemoLogins) -> None:
-    table = Table(title=f"{logins.community}: demo logins")
-    for column in ("username", "password", "role", "name", "grid"):
-        table.add_column(column)
+    table = Table(title=t(N_("{community}: demo logins"), community=logins.community))
+    for column in (N_("username"), N_("password"), N_("role"), N_("name"), N_("grid")):
+        table.add_column(t(column))
     for staff in logins.staff:
         table.add_row(
             *map(
@@ -189,9 +216,9 @@ def _print_demo(logins: DemoLogins) -> None:
             )
         )
     console.print(table)
-    codes = Table(title="one-time codes for residents")
-    for column in ("resident", "address", "code"):
-        codes.add_column(column)
+    codes = Table(title=t(N_("one-time codes for residents")))
+    for column in (N_("resident"), N_("address"), N_("code")):
+        codes.add_column(t(column))
     for resident in logins.residents:
         codes.add_row(*map(escape, (resident.name, resident.address, resident.code)))
     console.print(codes)
@@ -207,11 +234,15 @@ def create_admin(
 ) -> None:
     """Create an admin (社区书记) account; the password is asked for twice."""
     settings = _settings()
-    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password: str = typer.prompt(
+        t(N_("Password")),
+        hide_input=True,
+        confirmation_prompt=t(N_("Repeat for confirmation")),
+    )
     try:
         password_hash = hash_password(password)
     except InvalidInput as exc:
-        errors.print(f"[red]{escape(exc.message)}[/red]")
+        errors.print(f"[red]{_problem(exc)}[/red]")
         raise typer.Exit(1) from exc
 
     async def work(db: Database) -> str:
@@ -230,7 +261,11 @@ def create_admin(
 
     name = _run(work, settings)
     console.print(
-        f"admin [bold]{escape(username.strip().lower())}[/bold] created in {escape(name)}"
+        t(
+            N_("admin {username} created in {community}"),
+            username=f"[bold]{escape(username.strip().lower())}[/bold]",
+            community=escape(name),
+        )
     )
 
 
@@ -238,7 +273,7 @@ async def _admin_community(session: AsyncSession, name: str | None) -> Community
     """The first admin also creates the community; later ones join an existing one."""
     if await session.scalar(select(Community.id).limit(1)) is None:
         if not name:
-            raise InvalidInput("community", "there is no community yet: pass --community NAME")
+            raise InvalidInput("community", N_("there is no community yet: pass --community NAME"))
         return await create_community(session, name)
     return await find_community(session, name)
 
@@ -260,7 +295,14 @@ def issue_code(
 
     name, code = _run(work, settings)
     hours = settings.login_code_seconds // 3600
-    console.print(f"login code for {escape(name)}: [bold]{code}[/bold] (valid {hours} h, once)")
+    console.print(
+        t(
+            N_("login code for {name}: {code} (valid {hours} h, once)"),
+            name=escape(name),
+            code=f"[bold]{code}[/bold]",
+            hours=hours,
+        )
+    )
 
 
 async def _find_resident(
@@ -273,7 +315,9 @@ async def _find_resident(
         condition = Resident.id_number_hash == cipher.lookup_hash(normalize_id_number(reference))
     found = list(await session.scalars(select(Resident).where(condition, ~Resident.deleted)))
     if len(found) != 1:
-        raise NotFound("resident", reference if len(found) == 0 else "(several communities)")
+        raise NotFound(
+            N_("resident"), reference if len(found) == 0 else t(N_("(several communities)"))
+        )
     return found[0]
 
 
@@ -289,7 +333,7 @@ def import_residents_command(
     settings = _settings()
     cipher = PersonalDataCipher(settings.pii_key)
     with Progress(
-        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), console=console
+        TextColumn(t(N_("importing"))), BarColumn(), MofNCompleteColumn(), console=console
     ) as bar:
         task = bar.add_task("rows", total=None)
 
@@ -309,20 +353,28 @@ def import_residents_command(
 
 def _print_import(report: ImportReport) -> None:
     if report.ignored_columns:
-        console.print(f"ignored columns: {escape('、'.join(report.ignored_columns))}")
+        console.print(
+            t(N_("ignored columns: {columns}"), columns=escape("、".join(report.ignored_columns)))
+        )
     if report.errors:
-        table = Table(title=f"{len(report.errors)} bad rows")
-        table.add_column("line", justify="right")
-        table.add_column("problem")
+        table = Table(title=t(N_("{count} bad rows"), count=len(report.errors)))
+        table.add_column(t(N_("line")), justify="right")
+        table.add_column(t(N_("problem")))
         for error in report.errors:
-            table.add_row(str(error.line), escape(error.message))
+            table.add_row(str(error.line), escape(error.render(language())))
         errors.print(table)
     if report.rejected:
-        errors.print("[red]nothing was imported[/red]; fix the rows or pass --skip-bad")
+        errors.print(
+            "[red]" + t(N_("nothing was imported; fix the rows or pass --skip-bad")) + "[/red]"
+        )
         return
     console.print(
-        f"imported {report.imported} of {report.rows} residents "
-        f"({report.households_created} new households)"
+        t(
+            N_("imported {imported} of {rows} residents ({households} new households)"),
+            imported=report.imported,
+            rows=report.rows,
+            households=report.households_created,
+        )
     )
 
 
@@ -339,12 +391,20 @@ def export_residents_command(
     cipher = PersonalDataCipher(settings.pii_key)
 
     async def work(db: Database) -> int:
-        return await export_residents(db, cipher, file, community=community, unmasked=unmasked)
+        return await export_residents(
+            db, cipher, file, community=community, unmasked=unmasked, language=language()
+        )
 
     count = _run(work, settings)
-    console.print(f"exported {count} residents to {escape(str(file))}")
+    console.print(
+        t(N_("exported {count} residents to {file}"), count=count, file=escape(str(file)))
+    )
     if unmasked:
-        errors.print("[yellow]this file holds full ID numbers and phones: keep it safe[/yellow]")
+        errors.print(
+            "[yellow]"
+            + t(N_("this file holds full ID numbers and phones: keep it safe"))
+            + "[/yellow]"
+        )
 
 
 @app.command("compact-sync")
@@ -368,12 +428,25 @@ def compact_sync(
 
     done = _run(work, settings)
     console.print(
-        f"compacted {done.communities} communities: {done.tombstones} tombstones, "
-        f"{done.departures} departure records and {done.receipts} push receipts purged",
+        t(
+            N_(
+                "compacted {communities} communities: {tombstones} tombstones, "
+                "{departures} departure records and {receipts} push receipts purged"
+            ),
+            communities=done.communities,
+            tombstones=done.tombstones,
+            departures=done.departures,
+            receipts=done.receipts,
+        ),
         soft_wrap=True,
     )
     if done.skipped:
-        console.print(f"{done.skipped} communities were being compacted by a server; skipped")
+        console.print(
+            t(
+                N_("{count} communities were being compacted by a server; skipped"),
+                count=done.skipped,
+            )
+        )
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
-"""台账导出: the ledger as CSV or XLSX, with Chinese headers, for staff and the admin.
+"""台账导出: the ledger as CSV or XLSX, for staff and the admin.
 
 ``GET /export/ledger.csv`` or ``/export/ledger.xlsx`` with the bearer token and optional
 ``status``, ``category`` and ``overdue`` (true/false) query parameters, the ledger query's
-filters. Cells that a spreadsheet would run as a formula (=, +, -, @) are quoted first, so a
-topic's title cannot become a formula on the secretary's computer.
+filters. Headers and words are in the request's ``Accept-Language`` (Chinese by default).
+Cells that a spreadsheet would run as a formula (=, +, -, @) are quoted first, so a topic's
+title cannot become a formula on the secretary's computer.
 """
 
 from __future__ import annotations
@@ -22,44 +23,32 @@ from api.rating_sweep import settle_ended_windows
 from api.tokens import TokenService
 from domain.database import Database
 from domain.errors import DomainError, InvalidInput
+from domain.i18n import N_, negotiate, translate
 from domain.models import ProposalCategory, ProposalStatus
 from domain.permissions import require_staff
 from domain.services.ledger import LedgerFilter, LedgerRow, ledger_rows
+from domain.words import category_word, status_word, yes_no
 
 HEADERS = (
-    "编号",
-    "议题",
-    "状态",
-    "类别",
-    "提出日期",
-    "网格",
-    "联系人",
-    "完成期限",
-    "是否逾期",
-    "满意度",
-    "附议人数",
+    N_("No."),
+    N_("Topic"),
+    N_("Status"),
+    N_("Category"),
+    N_("Raised on"),
+    N_("Grid"),
+    N_("Contact"),
+    N_("Deadline"),
+    N_("Overdue"),
+    N_("Satisfaction"),
+    N_("Supporters"),
 )
+"""The columns' message ids; the export writes them in the reader's language (Chinese by
+default: 编号, 议题, 状态, …)."""
 
-STATUS_LABELS = {
-    ProposalStatus.SUBMITTED: "已提交",
-    ProposalStatus.ACCEPTED: "已列入议程",
-    ProposalStatus.DECLINED: "未采纳",
-    ProposalStatus.DELIBERATED: "已议定",
-    ProposalStatus.IN_PROGRESS: "落实中",
-    ProposalStatus.REPORTED: "已汇报",
-    ProposalStatus.CLOSED: "已销号",
-    ProposalStatus.MERGED: "已合并",
-    ProposalStatus.WITHDRAWN: "已撤回",
-}
 
-CATEGORY_LABELS = {
-    ProposalCategory.PARKING: "停车出行",
-    ProposalCategory.PROPERTY_SERVICE: "物业服务",
-    ProposalCategory.REPAIRS: "水电维修",
-    ProposalCategory.ILLEGAL_STRUCTURES: "拆违治乱",
-    ProposalCategory.RENOVATION_NOISE: "装修扰民",
-    ProposalCategory.OTHER: "其他",
-}
+def headers(language: str) -> tuple[str, ...]:
+    return tuple(translate(header, language) for header in HEADERS)
+
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -73,19 +62,19 @@ def _safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def ledger_lines(rows: Iterable[LedgerRow]) -> list[tuple[Cell, ...]]:
+def ledger_lines(rows: Iterable[LedgerRow], language: str = "zh") -> list[tuple[Cell, ...]]:
     """The export's cells, one tuple per topic, in the order of ``HEADERS``."""
     return [
         (
             str(row.proposal_id),
             _safe(row.title),
-            STATUS_LABELS[row.status],
-            CATEGORY_LABELS[row.category],
+            status_word(row.status, language),
+            category_word(row.category, language),
             row.submitted_on,
             _safe(row.grid_name) if row.grid_name else None,
             _safe(row.contact_name) if row.contact_name else None,
             row.deadline,
-            "是" if row.overdue else "否",
+            yes_no(row.overdue, language),
             row.average_rating,
             row.support_count,
         )
@@ -93,12 +82,12 @@ def ledger_lines(rows: Iterable[LedgerRow]) -> list[tuple[Cell, ...]]:
     ]
 
 
-def ledger_csv(rows: Iterable[LedgerRow]) -> bytes:
+def ledger_csv(rows: Iterable[LedgerRow], language: str = "zh") -> bytes:
     """UTF-8 with a byte-order mark, so that Excel on a Chinese Windows opens it correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    for line in ledger_lines(rows):
+    writer.writerow(headers(language))
+    for line in ledger_lines(rows, language):
         writer.writerow(
             [
                 "" if cell is None else cell.isoformat() if isinstance(cell, date) else cell
@@ -108,13 +97,13 @@ def ledger_csv(rows: Iterable[LedgerRow]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def ledger_xlsx(rows: Iterable[LedgerRow]) -> bytes:
+def ledger_xlsx(rows: Iterable[LedgerRow], language: str = "zh") -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "台账"
-    sheet.append(list(HEADERS))
-    for line in ledger_lines(rows):
+    sheet.title = translate(N_("Ledger"), language)
+    sheet.append(list(headers(language)))
+    for line in ledger_lines(rows, language):
         sheet.append(list(line))
     for column in ("E", "H"):
         for cell in sheet[column][1:]:
@@ -128,7 +117,7 @@ def _choice(name: str, raw: str | None, allowed: Sequence[str]) -> str | None:
     if raw is None or raw == "":
         return None
     if raw not in allowed:
-        raise InvalidInput(name, f"must be one of {', '.join(allowed)}")
+        raise InvalidInput(name, N_("must be one of: {allowed}"), allowed=", ".join(allowed))
     return raw
 
 
@@ -143,9 +132,9 @@ def filter_from_query(params: dict[str, str]) -> LedgerFilter:
     )
 
 
-def _error(status_code: int, error: DomainError) -> Response:
+def _error(status_code: int, error: DomainError, language: str) -> Response:
     return JSONResponse(
-        {"errors": [{"message": error.message, "extensions": {"code": error.code}}]},
+        {"errors": [{"message": error.render(language), "extensions": {"code": error.code}}]},
         status_code=status_code,
     )
 
@@ -157,8 +146,9 @@ def ledger_export_endpoint(
 
     async def export(request: Request) -> Response:
         fmt = str(request.path_params.get("format", ""))
+        language = negotiate(request.headers.get("accept-language"))
         if fmt not in CONTENT_TYPES:
-            return _error(404, InvalidInput("format", "csv or xlsx"))
+            return _error(404, InvalidInput("format", N_("csv or xlsx")), language)
         db = db_of()
         await settle_ended_windows(db)
         principal = await authenticate(db, tokens, request.headers.get("authorization"))
@@ -168,10 +158,10 @@ def ledger_export_endpoint(
             async with db.read() as session:
                 rows = await ledger_rows(session, who, where)
         except InvalidInput as error:
-            return _error(400, error)
+            return _error(400, error, language)
         except DomainError as error:
-            return _error(401 if principal is None else 403, error)
-        body = ledger_csv(rows) if fmt == "csv" else ledger_xlsx(rows)
+            return _error(401 if principal is None else 403, error, language)
+        body = ledger_csv(rows, language) if fmt == "csv" else ledger_xlsx(rows, language)
         filename = f"ledger-{date.today().isoformat()}.{fmt}"
         return Response(
             body,

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.logs import request_id_var
+from domain.i18n import N_, negotiate, render
 
 log = logging.getLogger("changlang.http")
 
@@ -107,7 +108,11 @@ class BodySizeLimit:
             {
                 "errors": [
                     {
-                        "message": f"request body over {self.max_bytes} bytes",
+                        "message": render(
+                            N_("request body over {limit} bytes"),
+                            {"limit": self.max_bytes},
+                            language_of(scope),
+                        ),
                         "extensions": {"code": "PAYLOAD_TOO_LARGE"},
                     }
                 ]
@@ -115,6 +120,14 @@ class BodySizeLimit:
             status_code=413,
         )
         await response(scope, receive, send)
+
+
+def language_of(scope: Scope) -> str:
+    """The language negotiated from an ASGI scope's ``Accept-Language`` (Chinese without one)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-language":
+            return negotiate(value.decode("latin-1"))
+    return negotiate(None)
 
 
 class _BodyTooLarge(Exception):

@@ -1,4 +1,7 @@
-"""The resident register (居民花名册) as spreadsheets keep it: CSV or XLSX, Chinese headers.
+"""The resident register (居民花名册) as spreadsheets keep it: CSV or XLSX.
+
+An export writes the headers in the reader's language (Chinese by default: 楼栋, 单元, …); an
+import accepts them in either language, and the other names communities use (aliases).
 
 Reading turns each line into checked field values or a line-numbered error; nothing here
 touches the database, so the same rules serve the import and the tests.
@@ -18,28 +21,43 @@ from typing import Any
 import openpyxl
 
 from domain.errors import DomainError, InvalidInput
+from domain.i18n import LANGUAGES, N_, translate
 from domain.models import ResidentTag
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    header: str  # what an export writes: the header communities use
-    aliases: tuple[str, ...]
+    header: str  # the English message id of what an export writes (translated: 楼栋, …)
+    aliases: tuple[str, ...]  # every other header an import accepts, Chinese ones first
 
 
 COLUMNS = (
-    Column("building", "楼栋", ("building", "楼号", "楼")),
-    Column("unit", "单元", ("unit", "单元号")),
-    Column("room", "房号", ("room", "房间号", "门牌号", "室")),
-    Column("name", "姓名", ("name",)),
-    Column("phone", "手机", ("phone", "mobile", "手机号", "手机号码", "联系电话", "电话")),
-    Column("id_number", "身份证号", ("id number", "身份证", "身份证号码", "公民身份号码")),
-    Column("birth_date", "出生日期", ("birth date", "birthdate", "date of birth", "生日")),
-    Column("tags", "标签", ("tags", "tag", "人员类别")),
-    Column("party_member", "党员", ("party member", "是否党员")),
-    Column("micro_grid", "微网格", ("micro grid", "microgrid", "微网格名称")),
+    Column("building", N_("Building"), ("楼栋", "building", "楼号", "楼")),
+    Column("unit", N_("Unit"), ("单元", "unit", "单元号")),
+    Column("room", N_("Room"), ("房号", "room", "房间号", "门牌号", "室")),
+    Column("name", N_("Name"), ("姓名", "name")),
+    Column(
+        "phone", N_("Phone"), ("手机", "phone", "mobile", "手机号", "手机号码", "联系电话", "电话")
+    ),
+    Column(
+        "id_number",
+        N_("ID number"),
+        ("身份证号", "id number", "身份证", "身份证号码", "公民身份号码"),
+    ),
+    Column(
+        "birth_date",
+        N_("Birth date"),
+        ("出生日期", "birth date", "birthdate", "date of birth", "生日"),
+    ),
+    Column("tags", N_("Tags"), ("标签", "tags", "tag", "人员类别")),
+    Column("party_member", N_("Party member"), ("党员", "party member", "是否党员")),
+    Column("micro_grid", N_("Micro-grid"), ("微网格", "micro grid", "microgrid", "微网格名称")),
 )
+
+
+def header_of(column: Column, language: str) -> str:
+    return translate(column.header, language)
 
 
 REQUIRED = ("building", "unit", "room", "name")
@@ -96,7 +114,12 @@ def _normal(header: object) -> str:
 _HEADER_KEYS = {
     _normal(alias): column.key
     for column in COLUMNS
-    for alias in (column.key, column.header, *column.aliases)
+    for alias in (
+        column.key,
+        column.header,
+        *(header_of(column, language) for language in LANGUAGES),
+        *column.aliases,
+    )
 }
 
 
@@ -108,11 +131,11 @@ def read_register(path: Path) -> Register:
     elif suffix == ".xlsx":
         table = _xlsx_rows(path)
     else:
-        raise RegisterFileError("the register must be a .csv or .xlsx file")
+        raise RegisterFileError(N_("the register must be a .csv or .xlsx file"))
     try:
         header = next(table)
     except StopIteration:
-        raise RegisterFileError("the file is empty") from None
+        raise RegisterFileError(N_("the file is empty")) from None
     keys, ignored = _header_keys(header)
     rows = [
         RegisterRow(line, {key: cells[i] for i, key in keys.items() if i < len(cells)})
@@ -127,14 +150,14 @@ def _csv_rows(path: Path) -> Iterator[list[Any]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             yield from csv.reader(handle)
     except UnicodeDecodeError as exc:
-        raise RegisterFileError("the CSV file must be saved as UTF-8") from exc
+        raise RegisterFileError(N_("the CSV file must be saved as UTF-8")) from exc
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
-        raise RegisterFileError(f"cannot read the workbook: {exc}") from exc
+        raise RegisterFileError(N_("cannot read the workbook: {error}"), error=str(exc)) from exc
     try:
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
@@ -152,12 +175,18 @@ def _header_keys(header: list[Any]) -> tuple[dict[int, str], list[str]]:
             if cell_text(name):
                 ignored.append(cell_text(name))
         elif key in keys.values():
-            raise RegisterFileError(f"two columns mean the same thing: {cell_text(name)!r}")
+            raise RegisterFileError(
+                N_("two columns mean the same thing: {column}"), column=repr(cell_text(name))
+            )
         else:
             keys[index] = key
-    missing = [c.header for c in COLUMNS if c.key in REQUIRED and c.key not in keys.values()]
+    missing = [
+        f"{header_of(c, 'zh')}/{c.header}"
+        for c in COLUMNS
+        if c.key in REQUIRED and c.key not in keys.values()
+    ]
     if missing:
-        raise RegisterFileError(f"missing columns: {', '.join(missing)}")
+        raise RegisterFileError(N_("missing columns: {columns}"), columns="、".join(missing))
     return keys, ignored
 
 
@@ -185,14 +214,16 @@ def _birth_date(value: object) -> date | None:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise InvalidInput("birthDate", f"{text!r} is not a date (write 1950-03-21)")
+    raise InvalidInput("birthDate", N_("{text} is not a date (write 1950-03-21)"), text=repr(text))
 
 
 def _tags(value: object) -> list[str]:
     words = [w for w in re.split(r"[,，、;；/\s]+", cell_text(value)) if w]
     unknown = [w for w in words if w.casefold() not in _TAG_WORDS]
     if unknown:
-        raise InvalidInput("tags", f"unknown tag {unknown[0]!r}; use 老人、儿童、困难、特殊")
+        raise InvalidInput(
+            "tags", N_("unknown tag {tag}; use 老人、儿童、困难、特殊"), tag=repr(unknown[0])
+        )
     return sorted({_TAG_WORDS[w.casefold()].value for w in words})
 
 
@@ -204,7 +235,7 @@ def _party_member(value: object) -> bool:
         return True
     if text in _NO:
         return False
-    raise InvalidInput("partyMember", f"{cell_text(value)!r}: write 是 or 否")
+    raise InvalidInput("partyMember", N_("{text}: write 是 or 否"), text=repr(cell_text(value)))
 
 
 def resident_fields(cells: dict[str, Any]) -> dict[str, Any]:
@@ -217,10 +248,10 @@ def resident_fields(cells: dict[str, Any]) -> dict[str, Any]:
         "party_member": _party_member(cells.get("party_member")),
     }
     if not fields["name"]:
-        raise InvalidInput("name", "is required")
+        raise InvalidInput("name", N_("is required"))
     born, id_number = fields["birth_date"], fields["id_number"]
     if born and id_number and len(id_number) == 18 and id_number[6:14] != f"{born:%Y%m%d}":
-        raise InvalidInput("birthDate", "does not match the date of birth in the ID number")
+        raise InvalidInput("birthDate", N_("does not match the date of birth in the ID number"))
     return fields
 
 
@@ -233,7 +264,7 @@ def write_register(path: Path, rows: Iterable[list[str]]) -> None:
     """Write rows as CSV (with a BOM, so Excel reads the Chinese) or XLSX, owner-only (0600)."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise RegisterFileError("export to a .csv or .xlsx file")
+        raise RegisterFileError(N_("export to a .csv or .xlsx file"))
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     if suffix == ".csv":
         with os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="") as handle:

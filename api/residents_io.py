@@ -29,13 +29,15 @@ from api.register_file import (
     RegisterFileError,
     RegisterRow,
     cell_text,
+    header_of,
     inert,
     read_register,
     resident_fields,
     write_register,
 )
 from domain.database import Database
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from domain.i18n import DEFAULT_LANGUAGE, N_
 from domain.models import (
     Account,
     AccountKind,
@@ -53,6 +55,7 @@ from domain.principal import Principal
 from domain.services.grids import community_grids
 from domain.services.households import create_household
 from domain.services.residents import create_resident
+from domain.words import yes_no
 
 Progress = Callable[[int, int], None]
 """Called after each row with (rows done, rows in total)."""
@@ -61,7 +64,15 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class RowError:
     line: int
-    message: str
+    error: DomainError
+
+    @property
+    def message(self) -> str:
+        """In English, for logs and tests; ``render`` gives the reader's language."""
+        return self.error.message
+
+    def render(self, language: str) -> str:
+        return self.error.render(language)
 
 
 @dataclass
@@ -80,7 +91,7 @@ class RegisterRejected(DomainError):
     code = "REGISTER_REJECTED"
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{len(report.errors)} bad rows; nothing was imported")
+        super().__init__(N_("{count} bad rows; nothing was imported"), count=len(report.errors))
         self.report = report
 
 
@@ -108,9 +119,11 @@ class _Importer:
     def _micro_grid(self, name: str) -> Grid:
         found = self.micro_grids.get(name, [])
         if not found:
-            raise InvalidInput("microGrid", f"no micro-grid named {name!r}")
+            raise InvalidInput("microGrid", N_("no micro-grid named {name}"), name=repr(name))
         if len(found) > 1:
-            raise InvalidInput("microGrid", f"{name!r} is ambiguous; write 网格/微网格")
+            raise InvalidInput(
+                "microGrid", N_("{name} is ambiguous; write 网格/微网格"), name=repr(name)
+            )
         return found[0]
 
     async def _household(self, cells: dict[str, Any]) -> tuple[Household, bool]:
@@ -121,7 +134,7 @@ class _Importer:
         )
         for part, value in zip(("building", "unit", "room"), address, strict=True):
             if not value:
-                raise InvalidInput(part, "is required")
+                raise InvalidInput(part, N_("is required"))
         micro_name = cell_text(cells.get("micro_grid"))
         household = self.households.get(address) or await self.session.scalar(
             select(Household).where(
@@ -134,10 +147,10 @@ class _Importer:
         )
         if household is not None:
             if micro_name and self._micro_grid(micro_name).id != household.grid_id:
-                raise InvalidInput("microGrid", "this address is already in another micro-grid")
+                raise InvalidInput("microGrid", N_("this address is already in another micro-grid"))
             return household, False
         if not micro_name:
-            raise InvalidInput("microGrid", "is required for an address not registered yet")
+            raise InvalidInput("microGrid", N_("is required for an address not registered yet"))
         created = await create_household(
             self.session,
             self.principal,
@@ -179,9 +192,10 @@ async def import_register(
             report.households_created += await importer.import_row(row)
             report.imported += 1
         except DomainError as exc:
-            report.errors.append(RowError(row.line, exc.message))
+            report.errors.append(RowError(row.line, exc))
         except IntegrityError:
-            report.errors.append(RowError(row.line, "clashes with a row already registered"))
+            clash = Conflict(N_("clashes with a row already registered"))
+            report.errors.append(RowError(row.line, clash))
         if progress is not None:
             progress(done, report.rows)
     if report.errors and not skip_bad:
@@ -213,9 +227,15 @@ async def import_residents(
 
 
 async def export_register(
-    session: AsyncSession, principal: Principal, cipher: PersonalDataCipher, *, unmasked: bool
+    session: AsyncSession,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    *,
+    unmasked: bool,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[list[str]]:
-    """The register as rows of text under ``COLUMNS``' headers, and its audit row."""
+    """The register as rows of text under ``COLUMNS``' headers in ``language``, and its audit
+    row. What it writes, the import reads back in either language."""
     who = require_admin(principal)
     result = await session.execute(
         select(Resident, Household, Grid.name)
@@ -224,7 +244,7 @@ async def export_register(
         .where(residents_visible(who))
     )
     ordered = sorted(result, key=lambda row: _address_order(row[1], row[0]))
-    rows = [_export_row(r, h, grid, cipher, unmasked) for r, h, grid in ordered]
+    rows = [_export_row(r, h, grid, cipher, unmasked, language) for r, h, grid in ordered]
     session.add(
         PersonalDataAccess(
             community_id=who.community_id,
@@ -234,7 +254,7 @@ async def export_register(
         )
     )
     await session.flush()
-    return [[column.header for column in COLUMNS], *rows]
+    return [[header_of(column, language) for column in COLUMNS], *rows]
 
 
 def _address_order(household: Household, resident: Resident) -> tuple[str, str, str]:
@@ -249,6 +269,7 @@ def _export_row(
     micro_grid: str,
     cipher: PersonalDataCipher,
     unmasked: bool,
+    language: str,
 ) -> list[str]:
     """A masked row hides the birth date too (year only): the masked ID number hides it."""
     if unmasked:
@@ -259,7 +280,10 @@ def _export_row(
         phone = mask_phone(resident.phone) if resident.phone else ""
         id_number = resident.id_number_masked or ""
         born = str(resident.birth_date.year) if resident.birth_date else ""
-    tags = "、".join(TAG_LABELS[ResidentTag(tag)] for tag in resident.tags)
+    chinese = language == "zh"
+    tags = ("、" if chinese else ", ").join(
+        TAG_LABELS[ResidentTag(tag)] if chinese else ResidentTag(tag).value for tag in resident.tags
+    )
     values = (
         household.building,
         household.unit,
@@ -269,7 +293,7 @@ def _export_row(
         id_number,
         born,
         tags,
-        "是" if resident.party_member else "否",
+        yes_no(resident.party_member, language),
         micro_grid,
     )
     return [inert(value) for value in values]
@@ -282,15 +306,18 @@ async def export_residents(
     *,
     community: str | None = None,
     unmasked: bool = False,
+    language: str = DEFAULT_LANGUAGE,
 ) -> int:
     """Export to ``path``; the file appears only after its audit row is committed."""
     if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise RegisterFileError("export to a .csv or .xlsx file")
+        raise RegisterFileError(N_("export to a .csv or .xlsx file"))
     partial = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.partial{path.suffix}")
     try:
         async with db.transaction() as session:
             principal = await admin_principal(session, community)
-            rows = await export_register(session, principal, cipher, unmasked=unmasked)
+            rows = await export_register(
+                session, principal, cipher, unmasked=unmasked, language=language
+            )
             write_register(partial, rows)
         partial.replace(path)
     finally:
@@ -305,13 +332,13 @@ async def find_community(session: AsyncSession, name: str | None) -> Community:
         for community in communities:
             if community.name == name.strip():
                 return community
-        raise NotFound("community", name)
+        raise NotFound(N_("community"), name)
     if len(communities) == 1:
         return communities[0]
     if not communities:
-        raise DomainError("there is no community yet; create one with `changlang create-admin`")
+        raise DomainError(N_("there is no community yet; create one with `changlang create-admin`"))
     names = "、".join(c.name for c in communities)
-    raise DomainError(f"several communities ({names}); choose one with --community")
+    raise DomainError(N_("several communities ({names}); choose one with --community"), names=names)
 
 
 async def admin_principal(session: AsyncSession, community_name: str | None) -> Principal:
@@ -328,7 +355,10 @@ async def admin_principal(session: AsyncSession, community_name: str | None) -> 
         .limit(1)
     )
     if admin is None:
-        raise DomainError(f"{community.name} has no admin yet; run `changlang create-admin`")
+        raise DomainError(
+            N_("{community} has no admin yet; run `changlang create-admin`"),
+            community=community.name,
+        )
     return Principal(
         account_id=admin.id,
         community_id=community.id,

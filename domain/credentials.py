@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -33,9 +34,11 @@ def use_fast_password_hashing() -> None:
 
 def check_password_strength(password: str) -> str:
     if len(password) < PASSWORD_MIN:
-        raise InvalidInput("password", f"must be at least {PASSWORD_MIN} characters")
+        raise InvalidInput(
+            "password", N_("must be at least {count} characters"), count=PASSWORD_MIN
+        )
     if len(password) > PASSWORD_MAX:
-        raise InvalidInput("password", f"must be at most {PASSWORD_MAX} characters")
+        raise InvalidInput("password", N_("must be at most {count} characters"), count=PASSWORD_MAX)
     return password
 
 

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.i18n import N_
 from domain.models import (
     Account,
     Electorate,
@@ -91,19 +92,19 @@ def eligibility(vote: Vote, facts: VoterFacts) -> Eligibility:
     if vote.electorate is Electorate.PANEL:
         if vote.panel_id is not None and vote.panel_id in facts.panel_ids:
             return Eligibility(f"account:{facts.account_id}")
-        return Eligibility(None, "only the members of the vote's panel may vote")
+        return Eligibility(None, N_("only the members of the vote's panel may vote"))
     if facts.resident_id is None or facts.household_id is None:
-        return Eligibility(None, "only residents of the community may vote")
+        return Eligibility(None, N_("only residents of the community may vote"))
     if facts.resident_created_at is not None and facts.resident_created_at > vote.created_at:
-        return Eligibility(None, "registered after the vote was called")
+        return Eligibility(None, N_("registered after the vote was called"))
     if vote.grid_id is not None and not facts.in_subtree(vote.grid_id):
-        return Eligibility(None, "the vote is for another part of the community")
+        return Eligibility(None, N_("the vote is for another part of the community"))
     if vote.electorate is Electorate.HOUSEHOLDS and facts.household_delegate_id is not None:
         if facts.household_delegate_id != facts.resident_id:
-            return Eligibility(None, "the household's delegate casts its ballot")
+            return Eligibility(None, N_("the household's delegate casts its ballot"))
         return Eligibility(f"household:{facts.household_id}")
     if not is_adult(facts.birth_date, vote.opens_at):
-        return Eligibility(None, "only residents who are 18 when the vote opens may vote")
+        return Eligibility(None, N_("only residents who are 18 when the vote opens may vote"))
     if vote.electorate is Electorate.HOUSEHOLDS:
         return Eligibility(f"household:{facts.household_id}")
     return Eligibility(f"resident:{facts.resident_id}")

@@ -5,14 +5,14 @@ Anything else escaping a service is a bug, masked for the client and logged.
 
 A message is a template in English marked with ``N_`` (``domain.i18n``) plus its parameters:
 the English template is the catalog's message id, and the edge renders it in the reader's
-language. ``message`` is the English rendering, for logs and tests.
+language (``render``). ``message`` is the English rendering, for logs and tests.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from domain.i18n import N_
+from domain.i18n import N_, Word, current_reader, render
 
 
 class DomainError(Exception):
@@ -23,6 +23,17 @@ class DomainError(Exception):
         self.params = params
         self.message = message.format(**params) if params else message
         super().__init__(self.message)
+
+    def render(self, language: str) -> str:
+        """The message in ``language`` (``zh``, ``en``), from the catalogs."""
+        return render(self.template, self.params, language)
+
+    def __str__(self) -> str:
+        """In the current request's language: what any path that shows the error as text
+        (graphql-core's error for a subscription, say) gives the person reading it; English
+        outside a request (logs of jobs, tracebacks)."""
+        language = current_reader()
+        return self.render(language) if language else self.message
 
 
 class AuthenticationRequired(DomainError):
@@ -48,7 +59,10 @@ class NotFound(DomainError):
     code = "NOT_FOUND"
 
     def __init__(self, kind: str, identifier: object) -> None:
-        super().__init__(N_("no {kind} with id {identifier}"), kind=kind, identifier=identifier)
+        """``kind``: a noun marked with ``N_`` ("household"), rendered translated."""
+        super().__init__(
+            N_("no {kind} with id {identifier}"), kind=Word(kind), identifier=identifier
+        )
         self.kind = kind
 
 
@@ -59,6 +73,11 @@ class InvalidInput(DomainError):
         super().__init__(message, **params)
         self.field = field
         self.message = f"{field}: {self.message}"
+
+    def render(self, language: str) -> str:
+        """``field: message``; the field is the input's name as the client sent it."""
+        own = render(self.template, self.params, language)
+        return render(N_("{field}: {message}"), {"field": self.field, "message": own}, language)
 
 
 class Conflict(DomainError):

@@ -14,6 +14,7 @@ result is recorded in the topic's history all the same.
 from __future__ import annotations
 
 from domain.errors import DomainError
+from domain.i18n import N_, word
 from domain.models import ProposalStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {
@@ -50,7 +51,11 @@ class InvalidTransition(DomainError):
     code = "INVALID_TRANSITION"
 
     def __init__(self, current: S, wanted: S) -> None:
-        super().__init__(f"a topic that is {current.value} cannot become {wanted.value}")
+        super().__init__(
+            N_("a topic that is {current} cannot become {wanted}"),
+            current=word(current.value),
+            wanted=word(wanted.value),
+        )
         self.current = current
         self.wanted = wanted
 

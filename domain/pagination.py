@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 
 T = TypeVar("T")
 
@@ -39,9 +40,9 @@ def decode_cursor(cursor: str, width: int) -> list[str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("after", "not a cursor this server issued") from exc
+        raise InvalidInput("after", N_("not a cursor this server issued")) from exc
     if not isinstance(values, list) or len(values) != width:
-        raise InvalidInput("after", "not a cursor this server issued")
+        raise InvalidInput("after", N_("not a cursor this server issued"))
     return [str(v) for v in values]
 
 
@@ -65,7 +66,7 @@ async def keyset_page(
                 column.type.python_type(value) for column, value in zip(order, values, strict=True)
             ]
         except (ValueError, TypeError) as exc:
-            raise InvalidInput("after", "not a cursor this server issued") from exc
+            raise InvalidInput("after", N_("not a cursor this server issued")) from exc
         statement = statement.where(tuple_(*order) > tuple_(*typed))
     rows = list((await session.execute(statement.order_by(*order).limit(first + 1))).all())
     has_next = len(rows) > first

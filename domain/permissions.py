@@ -16,6 +16,7 @@ import uuid
 from sqlalchemy import ColumnElement, and_, false, literal, true
 
 from domain.errors import AuthenticationRequired, PermissionDenied
+from domain.i18n import N_
 from domain.models import Household, Resident
 from domain.principal import Principal
 
@@ -31,14 +32,14 @@ def require_login(principal: Principal | None) -> Principal:
 def require_admin(principal: Principal | None) -> Principal:
     who = require_login(principal)
     if not who.is_admin:
-        raise PermissionDenied("only the community's admin may do this")
+        raise PermissionDenied(N_("only the community's admin may do this"))
     return who
 
 
 def require_staff(principal: Principal | None) -> Principal:
     who = require_login(principal)
     if not who.is_staff:
-        raise PermissionDenied("only grid staff may do this")
+        raise PermissionDenied(N_("only grid staff may do this"))
     return who
 
 
@@ -97,4 +98,4 @@ def household_pii_visible(principal: Principal) -> ColumnElement[bool]:
 
 def require_covers(principal: Principal, grid_id: uuid.UUID) -> None:
     if not principal.is_staff or not principal.covers(grid_id):
-        raise PermissionDenied("this grid node is not under any of your posts")
+        raise PermissionDenied(N_("this grid node is not under any of your posts"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -33,14 +34,14 @@ def normalize_id_number(raw: str) -> str:
     """A valid 18-character resident ID number (GB 11643), upper-cased, or ``InvalidInput``."""
     value = raw.strip().upper()
     if not _ID_PATTERN.match(value) or id_number_check_digit(value[:17]) != value[17]:
-        raise InvalidInput("idNumber", "not a valid 18-character resident ID number")
+        raise InvalidInput("idNumber", N_("not a valid 18-character resident ID number"))
     return value
 
 
 def normalize_phone(raw: str) -> str:
     value = re.sub(r"[\s()]", "", raw.strip())
     if not (_MOBILE.match(value) or _LANDLINE.match(value)):
-        raise InvalidInput("phone", "not a mobile (11 digits) or landline number")
+        raise InvalidInput("phone", N_("not a mobile (11 digits) or landline number"))
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 
 _INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
 """Control, format (zero-width), surrogate, private-use and unassigned characters: none of them
@@ -15,15 +16,15 @@ def clean_text(field: str, value: str | None, *, max_length: int, required: bool
     """Trimmed text within ``max_length`` characters, with no control characters."""
     if value is None:
         if required:
-            raise InvalidInput(field, "is required")
+            raise InvalidInput(field, N_("is required"))
         return ""
     text = value.strip()
     if required and not text:
-        raise InvalidInput(field, "must not be empty")
+        raise InvalidInput(field, N_("must not be empty"))
     if len(text) > max_length:
-        raise InvalidInput(field, f"must be at most {max_length} characters")
+        raise InvalidInput(field, N_("must be at most {count} characters"), count=max_length)
     if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
-        raise InvalidInput(field, "must not contain control or invisible characters")
+        raise InvalidInput(field, N_("must not contain control or invisible characters"))
     return text
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from strawberry.types import Info as StrawberryInfo
 
 from domain.database import Database
+from domain.i18n import DEFAULT_LANGUAGE
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
 from domain.services.suggestion_box import BoxRules
@@ -58,6 +59,9 @@ class Context:
     """The phone's clock as it sent the request (``X-Device-Time``, ms since 1970)."""
     authorization: str | None = None
     """The request's own ``Authorization`` header, for a live stream that re-checks access."""
+    language: str = DEFAULT_LANGUAGE
+    """The reader's language (``zh``, ``en``) from the request's ``Accept-Language``: every
+    message and reason this request answers is rendered in it."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

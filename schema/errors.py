@@ -1,6 +1,7 @@
 """Expected failures as GraphQL types, and the one helper that builds every result union.
 
-Clients switch on ``__typename`` or ``code``, never on the message text.
+Clients switch on ``__typename`` or ``code``, never on the message text, which is rendered
+in the reader's language (``Accept-Language``: Chinese by default, English on request).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Annotated, Any, Union
 import strawberry
 
 from domain import errors as domain_errors
+from domain.i18n import reader_language
 
 
 @strawberry.interface(description="An expected failure: nothing was changed.")
@@ -69,9 +71,11 @@ ERROR_TYPES: tuple[type, ...] = (
 )
 
 
-def to_graphql_error(error: domain_errors.DomainError) -> Error:
+def to_graphql_error(error: domain_errors.DomainError, language: str | None = None) -> Error:
+    """``language``: the request's (``Context.language``), which is also the default."""
+    message = error.render(language or reader_language())
     if isinstance(error, domain_errors.InvalidInput):
-        return InvalidInputError(code=error.code, message=error.message, field=error.field)
+        return InvalidInputError(code=error.code, message=message, field=error.field)
     kinds: dict[type[domain_errors.DomainError], type[Error]] = {
         domain_errors.AuthenticationRequired: UnauthenticatedError,
         domain_errors.InvalidCredentials: InvalidCredentialsError,
@@ -81,8 +85,8 @@ def to_graphql_error(error: domain_errors.DomainError) -> Error:
     }
     for kind, graphql_type in kinds.items():
         if isinstance(error, kind):
-            return graphql_type(code=error.code, message=error.message)
-    return RuleViolationError(code=error.code, message=error.message)
+            return graphql_type(code=error.code, message=message)
+    return RuleViolationError(code=error.code, message=message)
 
 
 def result_union(name: str, success: type) -> Any:

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 from domain.pagination import Page
 
 T = TypeVar("T")
@@ -43,9 +44,9 @@ class Connection(Generic[T]):
 def page_size(first: int | None, maximum: int) -> int:
     size = DEFAULT_PAGE_SIZE if first is None else first
     if size < 0:
-        raise InvalidInput("first", "must not be negative")
+        raise InvalidInput("first", N_("must not be negative"))
     if size > maximum:
-        raise InvalidInput("first", f"must be at most {maximum}")
+        raise InvalidInput("first", N_("must be at most {maximum}"), maximum=maximum)
     return size
 
 

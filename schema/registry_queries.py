@@ -7,6 +7,7 @@ import uuid
 import strawberry
 
 from domain.errors import AuthenticationRequired, DomainError, NotFound
+from domain.i18n import N_
 from domain.permissions import require_login, require_staff
 from domain.principal import Principal
 from domain.services import coverage as coverage_service
@@ -110,7 +111,7 @@ class RegistryQueries:
             if info.context.principal is None:
                 raise AuthenticationRequired()
             if found is None:
-                raise NotFound("household", id)
+                raise NotFound(N_("household"), id)
             return Household.of(*found)
         except DomainError as error:
             return to_graphql_error(error)

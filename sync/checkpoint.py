@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from domain.i18n import N_
 from sync.errors import BadCheckpoint
 
 MAX_POSITION = 2**53  # a JSON number holds integers exactly up to here
@@ -55,25 +56,25 @@ class Checkpoint:
 def decode(checkpoint_id: str, updated_at: float) -> Checkpoint:
     """A checkpoint this server issued, or ``BadCheckpoint``."""
     if not isinstance(updated_at, int | float) or updated_at != int(updated_at):
-        raise BadCheckpoint("checkpoint.updatedAt is not a position this server issued")
+        raise BadCheckpoint(N_("checkpoint.updatedAt is not a position this server issued"))
     position = int(updated_at)
     parts = checkpoint_id.split("~") if len(checkpoint_id) <= 200 else []
     if len(parts) not in (2, 5) or not 0 <= position < MAX_POSITION:
-        raise BadCheckpoint("checkpoint.id is not one this server issued")
+        raise BadCheckpoint(N_("checkpoint.id is not one this server issued"))
     last_id, scope, *rest = parts
     if last_id:
         try:
             last_id = str(uuid.UUID(last_id))
         except ValueError as exc:
-            raise BadCheckpoint("checkpoint.id is not one this server issued") from exc
+            raise BadCheckpoint(N_("checkpoint.id is not one this server issued")) from exc
     held, base, target = None, 0, None
     if rest:
         held, base_text, target = rest
         if not base_text.isdigit() or not all(_FINGERPRINT.match(p) for p in (held, target)):
-            raise BadCheckpoint("checkpoint.id is not one this server issued")
+            raise BadCheckpoint(N_("checkpoint.id is not one this server issued"))
         base = int(base_text)
     if not _FINGERPRINT.match(scope):
-        raise BadCheckpoint("checkpoint.id is not one this server issued")
+        raise BadCheckpoint(N_("checkpoint.id is not one this server issued"))
     return Checkpoint(position, last_id, scope, held, base, target)
 
 

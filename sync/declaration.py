@@ -70,6 +70,9 @@ class Field:
     """Written by a device, never necessarily read back: the server may send null for it (a
     secret ballot's choice). A null master value then matches what the device sent, and the
     device's value is never kept anywhere else (refused rows, the conflict inbox)."""
+    present: Callable[[Any], Any] | None = None
+    """Turns the stored value into what the reader gets (a server-owned field only): a device
+    notice's stored template becomes text in the pulling phone's language."""
 
     @property
     def client_owned(self) -> bool:

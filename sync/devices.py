@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.i18n import N_, word
 from domain.models import (
     Base,
     ChangeCounter,
@@ -33,6 +34,7 @@ from domain.models import (
     SyncHorizon,
 )
 from domain.models.base import utcnow
+from sync import notices
 from sync.declaration import ScopeSpec, SyncedType
 from sync.errors import ResyncRequired
 
@@ -108,7 +110,8 @@ async def _check_unknown(
 
 def _resync(collection: str) -> ResyncRequired:
     return ResyncRequired(
-        f"this device was offline too long: drop the local {collection} data and pull again"
+        N_("this device was offline too long: drop the local {collection} data and pull again"),
+        collection=word(collection),
     )
 
 
@@ -231,6 +234,9 @@ async def _strand(
                 collection=collection,
                 document_id=None,
                 code=ResyncRequired.code,
-                message=f"offline too long: drop the local {collection} data and pull again",
+                message=notices.encode(
+                    N_("offline too long: drop the local {collection} data and pull again"),
+                    {"collection": word(collection)},
+                ),
             )
         )

@@ -175,10 +175,13 @@ def _compile(collection: SyncedType) -> Writer:
             fast_type, form = _SHORT_CUT[spec.kind]
             names[type_name] = fast_type
             written = form.format(v=value)
-        entries.append(
-            f"{spec.wire!r}: {written} if type({value}) is {type_name}"
-            f" else to_wire({kind_name}, {value})"
+        converted = (
+            f"({written} if type({value}) is {type_name} else to_wire({kind_name}, {value}))"
         )
+        if spec.present is not None:
+            names[f"p{number}"] = spec.present
+            converted = f"p{number}({converted})"
+        entries.append(f"{spec.wire!r}: {converted}")
         columns.append(value)
     entries += ['"updatedAt": float(p)', '"deleted": bool(d)']
     unpacked = ", ".join(["i", "p", "d", *columns])

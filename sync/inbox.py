@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.i18n import N_
 from domain.models import ConflictStatus, SyncConflict
 from domain.models.base import utcnow
 from domain.permissions import require_staff
@@ -139,17 +140,19 @@ async def resolve(
         select(SyncConflict).where(SyncConflict.id == conflict_id, _visible(who)).with_for_update()
     )
     if conflict is None:
-        raise NotFound("conflict", conflict_id)
+        raise NotFound(N_("conflict"), conflict_id)
     if resolution not in RESOLUTIONS:
-        raise InvalidInput("resolution", f"must be one of: {', '.join(RESOLUTIONS)}")
+        raise InvalidInput(
+            "resolution", N_("must be one of: {allowed}"), allowed=", ".join(RESOLUTIONS)
+        )
     collection = collections.get(conflict.collection)
     if collection is None or collection.writer is None:
-        raise NotFound("conflict", conflict_id)
+        raise NotFound(N_("conflict"), conflict_id)
     chosen = {KEEP_SERVER: None, TAKE_DEVICE: conflict.device_value, ENTER_VALUE: value}
     if resolution != KEEP_SERVER:
         field = collection.field(conflict.field) if conflict.field != "deleted" else None
         if field is None or field.owner is not Owner.CLIENT:
-            raise PermissionDenied("this conflict can only be settled by keeping the server's")
+            raise PermissionDenied(N_("this conflict can only be settled by keeping the server's"))
         changes = {field.write_key: chosen[resolution]}
         await collection.writer.update(session, actor, conflict.document_id, changes)
     conflict.status = ConflictStatus.RESOLVED

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.i18n import N_
 from sync import documents, inbox, receipts, refusals, staging, writes
 from sync.declaration import Actor, ScopeSpec, SyncedType
 from sync.errors import TooMany
@@ -216,7 +217,7 @@ class _Batch:
         raw_id = str(row.new.get("id"))
         doc_id = row.document_id
         if doc_id is None:
-            await self._refuse(row, raw_id, InvalidInput("id", "is not an id (a UUID)"))
+            await self._refuse(row, raw_id, InvalidInput("id", N_("is not an id (a UUID)")))
             return None
         master = self.masters.get(doc_id)
         if master is None and doc_id in self.existing:
@@ -280,9 +281,7 @@ class _Batch:
             "assumedMasterState": sealed(self.collection, row.assumed),
             "newDocumentState": sealed(self.collection, row.new),
         }
-        await refusals.refuse(
-            self.session, self.scope, self.collection.name, raw_id, error.code, error.message, sent
-        )
+        await refusals.refuse(self.session, self.scope, self.collection.name, raw_id, error, sent)
 
     def _answer(self, row: PushRow, final: dict[uuid.UUID, dict[str, Any]]) -> None:
         raw_id = str(row.new.get("id"))
@@ -308,7 +307,7 @@ def _as_domain_error(error: Exception) -> DomainError:
         return error
     from domain.errors import Conflict
 
-    return Conflict("the row clashes with data already stored (a duplicate, or a missing link)")
+    return Conflict(N_("the row clashes with data already stored (a duplicate, or a missing link)"))
 
 
 async def push(
@@ -316,7 +315,9 @@ async def push(
 ) -> Pushed:
     """Apply a batch in the caller's transaction (the edge commits once)."""
     if collection.writer is None:
-        raise InvalidInput("collection", f"{collection.name} is pull-only")
+        raise InvalidInput(
+            "collection", N_("{collection} is pull-only"), collection=collection.name
+        )
     if len(rows) > MAX_BATCH:
-        raise TooMany(f"push at most {MAX_BATCH} rows at a time")
+        raise TooMany(N_("push at most {count} rows at a time"), count=MAX_BATCH)
     return await _Batch(session, actor, collection).run(rows)

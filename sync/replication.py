@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.database import Database
 from domain.errors import InvalidInput
+from domain.i18n import N_
 from domain.models import ChangeCounter
 from domain.principal import Principal
 from sync import documents
@@ -53,9 +54,9 @@ def request(
 ) -> Request:
     scope = scope_of(principal)
     if limit < 0:
-        raise InvalidInput("limit", "must not be negative")
+        raise InvalidInput("limit", N_("must not be negative"))
     if limit > MAX_LIMIT:
-        raise TooMany(f"pull at most {MAX_LIMIT} documents at a time")
+        raise TooMany(N_("pull at most {count} documents at a time"), count=MAX_LIMIT)
     cursor = decode(*checkpoint) if checkpoint is not None else None
     return Request(collection, scope, fingerprint(collection, scope.grid_ids), cursor, limit)
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import PermissionDenied
+from domain.i18n import N_
 from domain.models import SyncScope
 from domain.principal import Principal
 from sync.declaration import ScopeSpec, SyncedType
@@ -32,9 +33,9 @@ def scope_of(principal: Principal | None) -> ScopeSpec:
 
         raise AuthenticationRequired()
     if not principal.is_staff:
-        raise PermissionDenied("offline sync is for grid staff")
+        raise PermissionDenied(N_("offline sync is for grid staff"))
     if principal.device_id is None:
-        raise DeviceRequired("log in from the app: sync needs a registered device")
+        raise DeviceRequired(N_("log in from the app: sync needs a registered device"))
     return ScopeSpec(
         community_id=principal.community_id,
         account_id=principal.account_id,
@@ -97,5 +98,5 @@ async def recall(
         )
     )
     if row is None:
-        raise BadCheckpoint("checkpoint.id names a scope this server never issued")
+        raise BadCheckpoint(N_("checkpoint.id names a scope this server never issued"))
     return frozenset(uuid.UUID(grid) for grid in row.grid_ids or ())

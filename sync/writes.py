@@ -12,6 +12,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 from sync.declaration import Actor, Kind, SyncedType
 from sync.merge import Merge
 from sync.staging import Change
@@ -26,9 +27,9 @@ def change_of(collection: SyncedType, doc_id: uuid.UUID, m: Merge) -> Change:
         return Change(doc_id, values, create=True)
     for spec in fields:
         if spec.required and spec.kind is not Kind.TAGS and m.changes.get(spec.wire, 0) is None:
-            raise InvalidInput(spec.wire, "is required: it cannot be cleared")
+            raise InvalidInput(spec.wire, N_("is required: it cannot be cleared"))
     if "deleted" in m.changes and m.changes["deleted"] is not True:
-        raise InvalidInput("deleted", "a deleted document is not brought back from a device")
+        raise InvalidInput("deleted", N_("a deleted document is not brought back from a device"))
     return Change(doc_id, values, delete=m.changes.get("deleted") is True)
 
 

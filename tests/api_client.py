@@ -29,11 +29,20 @@ def test_settings(**overrides: Any) -> Settings:
 @dataclass
 class Api:
     client: httpx.AsyncClient
+    language: str | None = None
+    """Sent as ``Accept-Language`` when set; without it the server answers in Chinese."""
 
     async def post(
-        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+        *,
+        language: str | None = None,
     ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if language or self.language:
+            headers["Accept-Language"] = language or self.language or ""
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
@@ -57,7 +66,11 @@ class Api:
         return str(data["login"]["accessToken"])
 
 
-def api_for(db: Database, settings: Settings | None = None) -> Api:
+def api_for(db: Database, settings: Settings | None = None, language: str | None = None) -> Api:
+    """``language``: the ``Accept-Language`` of every request (``"en"`` where a test reads the
+    English text); None sends none, and the server answers in Chinese."""
     app = create_app(settings or test_settings(), db=db)
     transport = httpx.ASGITransport(app=app)
-    return Api(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
+    headers = {"Accept-Language": language} if language else {}
+    client = httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers)
+    return Api(client, language)

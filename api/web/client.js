@@ -43,8 +43,12 @@ export const session = {
 
 let refreshing = null;
 
+// The server's messages (errors, reasons) come in the page's own language, whatever the
+// browser's preference: a Chinese page shows Chinese messages.
+const LANGUAGE = document.documentElement.lang || "zh-CN";
+
 async function post(query, variables, token) {
-  const headers = { "Content-Type": "application/json" };
+  const headers = { "Content-Type": "application/json", "Accept-Language": LANGUAGE };
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch("/graphql", {
     method: "POST",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.credentials import hash_password, new_login_code, normalize_login_code, token_digest
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.i18n import N_
 from domain.models import Account, AccountKind, ChangeCounter, Community, LoginCode
 from domain.models.base import utcnow
 from domain.permissions import require_admin, require_covers, require_staff
@@ -42,9 +43,9 @@ async def create_staff_account(
     """A staff or admin account. ``password_hash`` lets bulk demo loading hash only once."""
     name = clean_text("username", username, max_length=USERNAME_MAX).lower()
     if not name.replace("-", "").replace("_", "").replace(".", "").isalnum() or not name.isascii():
-        raise InvalidInput("username", "use letters, digits, '.', '-' and '_' only")
+        raise InvalidInput("username", N_("use letters, digits, '.', '-' and '_' only"))
     if await session.scalar(select(Account.id).where(Account.username == name)) is not None:
-        raise Conflict(f"the username {name!r} is taken")
+        raise Conflict(N_("the username {name} is taken"), name=name)
     account = Account(
         community_id=community_id,
         kind=AccountKind.ADMIN if admin else AccountKind.STAFF,
@@ -129,5 +130,5 @@ async def get_account(
 ) -> Account:
     account = await session.get(Account, account_id)
     if account is None or account.community_id != principal.community_id:
-        raise NotFound("account", account_id)
+        raise NotFound(N_("account"), account_id)
     return account

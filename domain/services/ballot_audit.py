@@ -42,7 +42,7 @@ async def _readable(session: AsyncSession, principal: Principal | None, vote_id:
         return vote
     facts = await load_facts(session, who.community_id, account_id=who.account_id)
     if facts is None or not eligibility(vote, facts).eligible:
-        raise PermissionDenied("only staff and those eligible for this vote may check it")
+        raise PermissionDenied(N_("only staff and those eligible for this vote may check it"))
     return vote
 
 
@@ -79,9 +79,9 @@ async def published_choices(
             counting_ends_at=final_at(vote).isoformat(),
         )
     if not closed and vote.secret:
-        raise ResultsHidden("the choices of a secret vote are published when it closes")
+        raise ResultsHidden(N_("the choices of a secret vote are published when it closes"))
     if not closed and vote.hide_results_until_close:
-        raise ResultsHidden("results are hidden until the vote closes")
+        raise ResultsHidden(N_("results are hidden until the vote closes"))
     counted = Ballot.superseded.is_(False)
     if vote.secret:
         rows = await session.execute(

@@ -143,12 +143,16 @@ async def check_own_change(
             N_("your ballot was given in person at a meeting; only there can it be changed"),
         )
     if not vote.allow_change:
-        raise AlreadyVoted("a ballot is already counted for this voter; this vote allows no change")
+        raise AlreadyVoted(
+            N_("a ballot is already counted for this voter; this vote allows no change")
+        )
     if record.account_id != account_id:
-        raise AlreadyVoted("another member of the household has already cast its ballot")
+        raise AlreadyVoted(N_("another member of the household has already cast its ballot"))
     if vote.secret:
         if token is None:
-            raise AlreadyVoted("you have voted; present your change token to change your ballot")
+            raise AlreadyVoted(
+                N_("you have voted; present your change token to change your ballot")
+            )
         if not holds_secret(token, record.receipt):
             raise InvalidChangeToken()
 

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.electorate import VoterFacts, eligibility, load_facts
 from domain.errors import InvalidInput, NotFound
-from domain.i18n import N_
+from domain.i18n import N_, word
 from domain.models import (
     Account,
     AccountKind,
@@ -100,8 +100,10 @@ async def _check_votable(session: AsyncSession, vote: Vote) -> None:
         select(Proposal.status).where(Proposal.id == vote.proposal_id, Proposal.deleted.is_(False))
     )
     if status is None or status in DEAD:
-        what = status.value if status is not None else "removed"
-        raise ProposalNotVotable(f"the topic was {what}; its vote takes no more ballots")
+        what = status.value if status is not None else N_("removed")
+        raise ProposalNotVotable(
+            N_("the topic was {status}; its vote takes no more ballots"), status=word(what)
+        )
 
 
 async def _cast(
@@ -171,7 +173,7 @@ async def _cast(
 
 def _eligible_key(vote: Vote, facts: VoterFacts | None) -> str:
     if facts is None:
-        raise NotEligible("only members of the community may vote")
+        raise NotEligible(N_("only members of the community may vote"))
     found = eligibility(vote, facts)
     if found.voter_key is None:
         raise NotEligible(found.reason)
@@ -190,7 +192,7 @@ async def cast(
     """The voter's own ballot, on the web or in the app; with ``change_token``, a change."""
     who = require_login(principal)
     if channel is Channel.IN_PERSON:
-        raise InvalidInput("channel", "in-person ballots are recorded by staff at the meeting")
+        raise InvalidInput("channel", N_("in-person ballots are recorded by staff at the meeting"))
     vote = await lock_vote(session, who, vote_id)
     await _check_open(session, vote, utcnow())
     facts = await load_facts(session, who.community_id, account_id=who.account_id)
@@ -205,7 +207,7 @@ async def _account_of(session: AsyncSession, facts: VoterFacts) -> uuid.UUID:
         return facts.account_id
     resident = await session.get(Resident, facts.resident_id)
     if resident is None:
-        raise NotFound("resident", facts.resident_id)
+        raise NotFound(N_("resident"), facts.resident_id)
     account = Account(
         id=uuid.uuid4(),
         community_id=resident.community_id,
@@ -261,17 +263,17 @@ async def _voter_in_person(
     """The voter's key under the vote's electorate and their account, if the staff member
     covers them (someone they do not cover is unknown to them)."""
     if (resident_id is None) == (account_id is None):
-        raise InvalidInput("residentId", "name either the resident or the account who votes")
+        raise InvalidInput("residentId", N_("name either the resident or the account who votes"))
     facts = await load_facts(
         session, who.community_id, account_id=account_id, resident_id=resident_id
     )
     voter_id = resident_id or account_id
     if facts is None:
-        raise NotFound("resident" if resident_id else "account", voter_id)
+        raise NotFound(N_("resident") if resident_id else N_("account"), voter_id)
     if not who.is_admin and (
         facts.household_grid_id is None or not who.covers(facts.household_grid_id)
     ):
-        raise NotFound("resident" if resident_id else "account", voter_id)
+        raise NotFound(N_("resident") if resident_id else N_("account"), voter_id)
     key = _eligible_key(vote, facts)
     return key, await _account_of(session, facts)
 
@@ -302,23 +304,34 @@ class OfflineCast:
 def _check_offline_times(vote: Vote, cast: OfflineCast, now: datetime) -> int:
     """The phone clock's skew (ms) if the cast time may be trusted and counts."""
     if cast.device_now is None:
-        raise ClockSkew("send the phone's clock (X-Device-Time) so its cast time can be checked")
+        raise ClockSkew(
+            N_("send the phone's clock (X-Device-Time) so its cast time can be checked")
+        )
     skew = cast.device_now - now
     if abs(skew) > cast.max_skew:
         raise ClockSkew(
-            f"the phone's clock is {abs(skew.total_seconds()):.0f} s off the server's "
-            f"(at most {cast.max_skew.total_seconds():.0f} s); set its time and sync again"
+            N_(
+                "the phone's clock is {skew} s off the server's (at most {allowed} s); "
+                "set its time and sync again"
+            ),
+            skew=f"{abs(skew.total_seconds()):.0f}",
+            allowed=f"{cast.max_skew.total_seconds():.0f}",
         )
     if cast.cast_at > cast.device_now:
-        raise InvalidInput("castAt", "is later than the phone's own clock")
+        raise InvalidInput("castAt", N_("is later than the phone's own clock"))
     if cast.cast_at < vote.opens_at:
-        raise VoteNotOpen(f"cast before the vote opened ({vote.opens_at.isoformat()})")
+        raise VoteNotOpen(
+            N_("cast before the vote opened ({opens_at})"), opens_at=vote.opens_at.isoformat()
+        )
     if cast.cast_at >= vote.closes_at:
-        raise VoteClosed("cast after the vote closed")
+        raise VoteClosed(N_("cast after the vote closed"))
     if vote.closed_at is not None or now >= final_at(vote):
         raise BallotTooLate(
-            f"arrived after {final_at(vote).isoformat()}, the end of the counting window for "
-            "ballots recorded offline; the result is fixed"
+            N_(
+                "arrived after {final_at}, the end of the counting window for ballots "
+                "recorded offline; the result is fixed"
+            ),
+            final_at=final_at(vote).isoformat(),
         )
     return round(skew.total_seconds() * 1000)
 
@@ -351,14 +364,16 @@ async def record_offline(
     who = require_staff(principal)
     vote = await lock_vote(session, who, cast.vote_id)
     if await session.scalar(select(OfflineBallot.id).where(OfflineBallot.id == cast.ballot_id)):
-        raise AlreadyVoted("this ballot was recorded already")  # a concurrent copy of the push
+        raise AlreadyVoted(N_("this ballot was recorded already"))  # a concurrent copy of the push
     now = utcnow()
     skew = _check_offline_times(vote, cast, now)
     await _check_votable(session, vote)
     key, voter = await _voter_in_person(session, who, vote, cast.resident_id, cast.account_id)
     token = cast.change_token
     if token is not None and not _PHONE_TOKEN.match(token):
-        raise InvalidInput("changeToken", "mint it as 32 random bytes, base64url (43 characters)")
+        raise InvalidInput(
+            "changeToken", N_("mint it as 32 random bytes, base64url (43 characters)")
+        )
     record = await session.scalar(
         select(VoterRecord).where(VoterRecord.vote_id == vote.id, VoterRecord.voter_key == key)
     )
@@ -369,7 +384,7 @@ async def record_offline(
     else:
         await check_recorded_change(session, vote, record, voter, token)
         if cast.cast_at <= await _counted_at(session, vote, record):
-            raise BallotSuperseded("a ballot this voter cast later already counts")
+            raise BallotSuperseded(N_("a ballot this voter cast later already counts"))
         await replace(session, vote, record, cast.choice, token)
     ballot = OfflineBallot(
         id=cast.ballot_id,

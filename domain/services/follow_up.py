@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, NotFound
+from domain.i18n import N_
 from domain.lifecycle import FOLLOW_UP, InvalidTransition
 from domain.models import (
     Account,
@@ -70,11 +71,11 @@ async def _contact(
     )
     if agreement.contact_account_id is None:
         if not name:
-            raise InvalidInput("contactName", "name a contact person, or give their account")
+            raise InvalidInput("contactName", N_("name a contact person, or give their account"))
         return None, name
     account = await session.get(Account, agreement.contact_account_id)
     if account is None or account.community_id != principal.community_id or account.disabled:
-        raise NotFound("account", agreement.contact_account_id)
+        raise NotFound(N_("account"), agreement.contact_account_id)
     return account.id, name or account.display_name
 
 
@@ -88,14 +89,14 @@ async def deliberate(
     """议事: the agenda item's resolution is recorded and the topic becomes deliberated."""
     who, meeting = await meeting_to_run(session, principal, meeting_id)
     if meeting.kind is not MeetingKind.DELIBERATION:
-        raise WrongMeetingKind("topics are deliberated at a deliberation meeting (议事会)")
+        raise WrongMeetingKind(N_("topics are deliberated at a deliberation meeting (议事会)"))
     on_agenda = await session.scalar(
         select(AgendaItem.id).where(
             AgendaItem.meeting_id == meeting.id, AgendaItem.proposal_id == proposal_id
         )
     )
     if on_agenda is None:
-        raise NotOnAgenda("put the topic on this meeting's agenda first")
+        raise NotOnAgenda(N_("put the topic on this meeting's agenda first"))
     proposal = await get_proposal(session, who, proposal_id, lock=True)
     require_manage(who, proposal)
     solution = clean_long_text(
@@ -104,9 +105,9 @@ async def deliberate(
     contact_account, contact_name = await _contact(session, who, agreement)
     held_on = meeting.starts_at.date()
     if agreement.deadline < held_on:
-        raise InvalidInput("deadline", "the deadline cannot be before the meeting")
+        raise InvalidInput("deadline", N_("the deadline cannot be before the meeting"))
     if agreement.deadline > held_on + DEADLINE_HORIZON:
-        raise InvalidInput("deadline", "the deadline must be within three years")
+        raise InvalidInput("deadline", N_("the deadline must be within three years"))
     move(
         session,
         proposal,
@@ -151,13 +152,15 @@ async def report_progress(
     who = await require_reporter(session, principal, proposal, at_meeting=meeting_id is not None)
     body = clean_long_text("text", text, max_length=REPORT_MAX, required=True)
     if not 0 <= percent_done <= 100:
-        raise InvalidInput("percentDone", "must be between 0 and 100")
+        raise InvalidInput("percentDone", N_("must be between 0 and 100"))
     cleaned_photos = clean_references("photos", photos)
     meeting: Meeting | None = None
     if meeting_id is not None:
         meeting = await get_meeting(session, who, meeting_id)
         if meeting.kind is not MeetingKind.REPORT_BACK:
-            raise WrongMeetingKind("progress is reported back at a report-back meeting (汇报会)")
+            raise WrongMeetingKind(
+                N_("progress is reported back at a report-back meeting (汇报会)")
+            )
     if proposal.status not in FOLLOW_UP:
         raise InvalidTransition(proposal.status, ProposalStatus.IN_PROGRESS)
     if proposal.status is ProposalStatus.DELIBERATED:
@@ -219,7 +222,7 @@ async def report_back(
     who = require_login(principal)
     meeting = await get_meeting(session, who, meeting_id)
     if meeting.kind is not MeetingKind.REPORT_BACK:
-        raise WrongMeetingKind("only a report-back meeting (汇报会) lists open resolutions")
+        raise WrongMeetingKind(N_("only a report-back meeting (汇报会) lists open resolutions"))
     statement = (
         select(Proposal)
         .join(Resolution, Resolution.proposal_id == Proposal.id)

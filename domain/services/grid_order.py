@@ -67,7 +67,7 @@ async def reorder_grids(
     if parent_id is not None:
         parent = await session.get(Grid, parent_id)
         if parent is None or parent.community_id != who.community_id or parent.deleted:
-            raise NotFound("grid", parent_id)
+            raise NotFound(N_("grid"), parent_id)
     if len(ids) > REORDER_MAX:
         raise InvalidInput("ids", N_("at most {limit} grids at once"), limit=REORDER_MAX)
     children = {

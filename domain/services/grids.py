@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.i18n import N_, word
 from domain.models import Grid, GridLevel, GridPost, Household
 from domain.permissions import require_admin, require_login
 from domain.principal import Principal
@@ -55,7 +56,7 @@ async def grid_tree(session: AsyncSession, principal: Principal | None) -> list[
 async def get_grid(session: AsyncSession, principal: Principal, grid_id: uuid.UUID) -> Grid:
     grid = await session.get(Grid, grid_id)
     if grid is None or grid.community_id != principal.community_id or grid.deleted:
-        raise NotFound("grid", grid_id)
+        raise NotFound(N_("grid"), grid_id)
     return grid
 
 
@@ -65,7 +66,7 @@ async def subtree_of(
     grids = await community_grids(session, principal.community_id)
     found = subtree_ids(grids, [grid_id])
     if not found:
-        raise NotFound("grid", grid_id)
+        raise NotFound(N_("grid"), grid_id)
     return found
 
 
@@ -82,7 +83,7 @@ async def create_grid(
     if parent_id is not None:
         parent = await get_grid(session, who, parent_id)
         if parent.level is not GridLevel.GRID:
-            raise InvalidInput("parentId", "a micro-grid cannot have children")
+            raise InvalidInput("parentId", N_("a micro-grid cannot have children"))
         level = GridLevel.MICRO_GRID
     grid = Grid(
         id=grid_id or uuid.uuid4(),
@@ -117,15 +118,15 @@ async def delete_grid(
     who = require_admin(principal)
     grid = await get_grid(session, who, grid_id)
     for model, column, what in (
-        (Grid, Grid.parent_id, "child grids"),
-        (Household, Household.grid_id, "households"),
-        (GridPost, GridPost.grid_id, "posts"),
+        (Grid, Grid.parent_id, N_("child grids")),
+        (Household, Household.grid_id, N_("households")),
+        (GridPost, GridPost.grid_id, N_("posts")),
     ):
         busy = await session.scalar(
             select(model.id).where(column == grid.id, model.deleted.is_(False)).limit(1)
         )
         if busy is not None:
-            raise Conflict(f"grid still has {what}; move or delete them first")
+            raise Conflict(N_("grid still has {what}; move or delete them first"), what=word(what))
     grid.deleted = True
     await session.flush()
     return grid

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.i18n import N_
 from domain.models import GridLevel, GridPost, Household, Resident
 from domain.pagination import Page, keyset_page
 from domain.permissions import (
@@ -100,7 +101,7 @@ async def get_household(
         select(Household).where(Household.id == household_id, households_visible(principal))
     )
     if household is None:
-        raise NotFound("household", household_id)
+        raise NotFound(N_("household"), household_id)
     return household
 
 
@@ -131,7 +132,7 @@ def editable_household(
     ``NotFound`` (another grid's ids must look like unknown ones)."""
     household = households.get(household_id)
     if household is None:
-        raise NotFound("household", household_id)
+        raise NotFound(N_("household"), household_id)
     return household
 
 
@@ -141,7 +142,7 @@ async def _check_micro_grid(
     grid = await get_grid(session, principal, grid_id)
     if grid.level is not GridLevel.MICRO_GRID:
         raise InvalidInput(
-            "gridId", "a household belongs to a micro-grid (a building or stairwell)"
+            "gridId", N_("a household belongs to a micro-grid (a building or stairwell)")
         )
     require_covers(principal, grid_id)
 
@@ -160,7 +161,7 @@ async def _check_address_free(
         )
     )
     if clash is not None:
-        raise Conflict("a household already has this address")
+        raise Conflict(N_("a household already has this address"))
 
 
 def _address(field: str, value: Any) -> str:
@@ -230,7 +231,7 @@ async def delete_household(
         .limit(1)
     )
     if living is not None:
-        raise Conflict("the household still has residents; move or delete them first")
+        raise Conflict(N_("the household still has residents; move or delete them first"))
     household.deleted = True
     await session.flush()
     return household
@@ -248,10 +249,10 @@ async def assign_contact(
     if post_id is not None:
         post = await session.get(GridPost, post_id)
         if post is None or post.community_id != who.community_id or post.deleted:
-            raise NotFound("post", post_id)
+            raise NotFound(N_("post"), post_id)
         covered = await subtree_of(session, who, post.grid_id)
         if household.grid_id not in covered:
-            raise InvalidInput("postId", "this post does not cover the household's micro-grid")
+            raise InvalidInput("postId", N_("this post does not cover the household's micro-grid"))
     household.contact_post_id = post_id
     await session.flush()
     return household

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.i18n import N_
 from domain.lifecycle import InvalidTransition
 from domain.models import (
     AgendaItem,
@@ -55,7 +56,7 @@ def _require_runs(principal: Principal, meeting: Meeting) -> None:
     if principal.is_admin:
         return
     if meeting.grid_id is None or not principal.covers(meeting.grid_id):
-        raise PermissionDenied("this meeting is not in a grid under your posts")
+        raise PermissionDenied(N_("this meeting is not in a grid under your posts"))
 
 
 async def get_meeting(
@@ -68,7 +69,7 @@ async def get_meeting(
         statement = statement.with_for_update()
     meeting = await session.scalar(statement)
     if meeting is None:
-        raise NotFound("meeting", meeting_id)
+        raise NotFound(N_("meeting"), meeting_id)
     return meeting
 
 
@@ -94,7 +95,7 @@ async def schedule_meeting(
 ) -> Meeting:
     who = require_staff(principal)
     if starts_at.tzinfo is None:
-        raise InvalidInput("startsAt", "give a time with its UTC offset")
+        raise InvalidInput("startsAt", N_("give a time with its UTC offset"))
     if grid_id is not None:
         await check_grid(session, who, grid_id)
     meeting = Meeting(
@@ -142,14 +143,18 @@ async def add_agenda_item(
     """On the agenda of a 议事会, a submitted topic is accepted (an accepted one may move on)."""
     who, meeting = await meeting_to_run(session, principal, meeting_id)
     if meeting.kind is not MeetingKind.DELIBERATION:
-        raise WrongMeetingKind("topics are put on the agenda of a deliberation meeting (议事会)")
+        raise WrongMeetingKind(
+            N_("topics are put on the agenda of a deliberation meeting (议事会)")
+        )
     proposal = await get_proposal(session, who, proposal_id, lock=True)
     require_manage(who, proposal)
     items = await agenda_of(session, meeting.id)
     if any(item.proposal_id == proposal.id for item in items):
-        raise AlreadyOnAgenda("this topic is already on the meeting's agenda")
+        raise AlreadyOnAgenda(N_("this topic is already on the meeting's agenda"))
     if len(items) >= AGENDA_MAX:
-        raise InvalidInput("proposalId", f"an agenda holds at most {AGENDA_MAX} items")
+        raise InvalidInput(
+            "proposalId", N_("an agenda holds at most {count} items"), count=AGENDA_MAX
+        )
     if proposal.status is ProposalStatus.SUBMITTED:
         move(
             session,
@@ -184,14 +189,14 @@ async def remove_agenda_item(
     items = await agenda_of(session, meeting.id)
     item = next((item for item in items if item.proposal_id == proposal_id), None)
     if item is None:
-        raise NotOnAgenda("this topic is not on the meeting's agenda")
+        raise NotOnAgenda(N_("this topic is not on the meeting's agenda"))
     decided = await session.scalar(
         select(Resolution.id).where(
             Resolution.proposal_id == proposal_id, Resolution.meeting_id == meeting.id
         )
     )
     if decided is not None:
-        raise AlreadyDeliberated("this item was deliberated at the meeting and stays on record")
+        raise AlreadyDeliberated(N_("this item was deliberated at the meeting and stays on record"))
     await session.delete(item)
     for position, rest in enumerate((i for i in items if i is not item), start=1):
         rest.sort_order = position
@@ -208,7 +213,7 @@ async def reorder_agenda(
     _who, meeting = await meeting_to_run(session, principal, meeting_id)
     items = {item.proposal_id: item for item in await agenda_of(session, meeting.id)}
     if len(proposal_ids) != len(set(proposal_ids)) or set(proposal_ids) != set(items):
-        raise InvalidInput("proposalIds", "list every topic on the agenda exactly once")
+        raise InvalidInput("proposalIds", N_("list every topic on the agenda exactly once"))
     for position, proposal_id in enumerate(proposal_ids, start=1):
         items[proposal_id].sort_order = position
     await session.flush()
@@ -240,7 +245,7 @@ async def record_attendance(
             )
         )
         if resident is None:
-            raise NotFound("resident", resident_id)
+            raise NotFound(N_("resident"), resident_id)
         duplicate = await session.scalar(
             select(func.count(Attendance.id)).where(
                 Attendance.meeting_id == meeting.id,
@@ -249,7 +254,7 @@ async def record_attendance(
             )
         )
         if duplicate:
-            raise AlreadyRecorded("this resident's attendance is already recorded")
+            raise AlreadyRecorded(N_("this resident's attendance is already recorded"))
         shown = resident.name
     else:
         shown = clean_text("name", name, max_length=NAME_MAX)
@@ -277,7 +282,7 @@ async def remove_attendance(
         )
     )
     if attendance is None:
-        raise NotFound("attendance", attendance_id)
+        raise NotFound(N_("attendance"), attendance_id)
     await meeting_to_run(session, who, attendance.meeting_id)
     attendance.deleted = True
     await session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
+from domain.i18n import N_, word
 from domain.lifecycle import OPEN
 from domain.models import Proposal, ProposalStatus, ProposalSupport, Vote
 from domain.permissions import require_staff
@@ -33,15 +34,17 @@ async def merge_proposals(
     who = require_staff(principal)
     unique_sources = list(dict.fromkeys(source_ids))
     if not unique_sources:
-        raise InvalidInput("sourceIds", "name at least one topic to merge")
+        raise InvalidInput("sourceIds", N_("name at least one topic to merge"))
     if len(unique_sources) > SOURCES_MAX:
-        raise InvalidInput("sourceIds", f"at most {SOURCES_MAX} topics at once")
+        raise InvalidInput("sourceIds", N_("at most {count} topics at once"), count=SOURCES_MAX)
     if target_id in unique_sources:
-        raise InvalidInput("sourceIds", "a topic cannot be merged into itself")
+        raise InvalidInput("sourceIds", N_("a topic cannot be merged into itself"))
     target = await get_proposal(session, who, target_id, lock=True)
     require_manage(who, target)
     if target.status not in OPEN:
-        raise NotOpen(f"a topic that is {target.status.value} cannot take in others")
+        raise NotOpen(
+            N_("a topic that is {status} cannot take in others"), status=word(target.status.value)
+        )
     sources = [await get_proposal(session, who, sid, lock=True) for sid in unique_sources]
     for source in sources:
         require_manage(who, source)
@@ -49,7 +52,9 @@ async def merge_proposals(
         select(Vote.proposal_id).where(Vote.proposal_id.in_(unique_sources)).limit(1)
     )
     if voted is not None:
-        raise AlreadyPutToVote(f"topic {voted} has been put to a vote and cannot be merged")
+        raise AlreadyPutToVote(
+            N_("topic {id} has been put to a vote and cannot be merged"), id=voted
+        )
     for source in sources:
         move(
             session,

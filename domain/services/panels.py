@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.electorate import is_adult
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.i18n import N_
 from domain.models import Account, Household, Panel, PanelMember, Resident, Vote
 from domain.models.base import utcnow
 from domain.permissions import require_admin, require_login, require_staff
@@ -44,14 +45,14 @@ class PanelView:
 async def _account(session: AsyncSession, who: Principal, account_id: uuid.UUID) -> Account:
     account = await session.get(Account, account_id)
     if account is None or account.community_id != who.community_id or account.disabled:
-        raise NotFound("account", account_id)
+        raise NotFound(N_("account"), account_id)
     return account
 
 
 async def _panel(session: AsyncSession, who: Principal, panel_id: uuid.UUID) -> Panel:
     panel = await session.get(Panel, panel_id)
     if panel is None or panel.community_id != who.community_id:
-        raise NotFound("panel", panel_id)
+        raise NotFound(N_("panel"), panel_id)
     return panel
 
 
@@ -62,7 +63,7 @@ async def _not_voting(session: AsyncSession, panel: Panel) -> None:
         .limit(1)
     )
     if running is not None:
-        raise Conflict("the panel has a vote running; change its members after the vote closes")
+        raise Conflict(N_("the panel has a vote running; change its members after the vote closes"))
 
 
 async def _add(session: AsyncSession, who: Principal, panel: Panel, member: NewMember) -> None:
@@ -73,7 +74,7 @@ async def _add(session: AsyncSession, who: Principal, panel: Panel, member: NewM
         )
     )
     if taken is not None:
-        raise Conflict("this account is already a member of the panel")
+        raise Conflict(N_("this account is already a member of the panel"))
     session.add(
         PanelMember(
             community_id=panel.community_id,
@@ -90,7 +91,7 @@ async def create_panel(
 ) -> Panel:
     who = require_admin(principal)
     if len(members) > MEMBERS_MAX:
-        raise InvalidInput("members", f"at most {MEMBERS_MAX} members")
+        raise InvalidInput("members", N_("at most {count} members"), count=MEMBERS_MAX)
     panel = Panel(
         id=uuid.uuid4(),
         community_id=who.community_id,
@@ -125,7 +126,7 @@ async def remove_member(
         )
     )
     if removed.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotFound("panel member", account_id)
+        raise NotFound(N_("panel member"), account_id)
     return panel
 
 
@@ -157,7 +158,7 @@ async def panel_view(
     for view in await list_panels(session, who):
         if view.panel.id == panel_id:
             return view
-    raise NotFound("panel", panel_id)
+    raise NotFound(N_("panel"), panel_id)
 
 
 async def set_household_delegate(
@@ -175,9 +176,11 @@ async def set_household_delegate(
     if resident_id is not None:
         resident = await session.get(Resident, resident_id)
         if resident is None or resident.household_id != household.id or resident.deleted:
-            raise InvalidInput("residentId", "the delegate must be a resident of this household")
+            raise InvalidInput(
+                "residentId", N_("the delegate must be a resident of this household")
+            )
         if not is_adult(resident.birth_date, utcnow()):
-            raise InvalidInput("residentId", "the delegate must be an adult (18 or older)")
+            raise InvalidInput("residentId", N_("the delegate must be an adult (18 or older)"))
     household.delegate_resident_id = resident_id
     await session.flush()
     return household

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.i18n import N_
 from domain.models import Account, AccountKind, GridPost, Household, PostRole
 from domain.permissions import require_admin, require_login
 from domain.principal import Principal
@@ -42,7 +43,7 @@ async def list_posts(
 async def get_post(session: AsyncSession, principal: Principal, post_id: uuid.UUID) -> GridPost:
     post = await session.get(GridPost, post_id)
     if post is None or post.community_id != principal.community_id or post.deleted:
-        raise NotFound("post", post_id)
+        raise NotFound(N_("post"), post_id)
     return post
 
 
@@ -58,9 +59,9 @@ async def create_post(
     await get_grid(session, who, grid_id)
     account = await session.get(Account, account_id)
     if account is None or account.community_id != who.community_id:
-        raise NotFound("account", account_id)
+        raise NotFound(N_("account"), account_id)
     if account.kind is AccountKind.RESIDENT:
-        raise InvalidInput("accountId", "a resident's account cannot hold a grid post")
+        raise InvalidInput("accountId", N_("a resident's account cannot hold a grid post"))
     existing = await session.scalar(
         select(GridPost.id).where(
             GridPost.account_id == account_id,
@@ -70,7 +71,7 @@ async def create_post(
         )
     )
     if existing is not None:
-        raise Conflict("this account already holds this role on this grid node")
+        raise Conflict(N_("this account already holds this role on this grid node"))
     post = GridPost(
         community_id=who.community_id, account_id=account_id, grid_id=grid_id, role=role
     )

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.i18n import N_
 from domain.lifecycle import check_transition
 from domain.models import Grid, Proposal, ProposalStatus, ProposalTransition
 from domain.permissions import require_staff
@@ -62,7 +63,7 @@ def can_manage(principal: Principal, proposal: Proposal) -> bool:
 def require_manage(principal: Principal | None, proposal: Proposal) -> Principal:
     who = require_staff(principal)
     if not can_manage(who, proposal):
-        raise PermissionDenied("this topic is not in a grid under your posts")
+        raise PermissionDenied(N_("this topic is not in a grid under your posts"))
     return who
 
 
@@ -78,14 +79,14 @@ async def get_proposal(
         statement = statement.with_for_update()
     proposal = await session.scalar(statement)
     if proposal is None:
-        raise NotFound("proposal", proposal_id)
+        raise NotFound(N_("proposal"), proposal_id)
     return proposal
 
 
 async def check_grid(session: AsyncSession, principal: Principal, grid_id: uuid.UUID) -> Grid:
     grid = await session.get(Grid, grid_id)
     if grid is None or grid.community_id != principal.community_id or grid.deleted:
-        raise NotFound("grid", grid_id)
+        raise NotFound(N_("grid"), grid_id)
     return grid
 
 
@@ -137,16 +138,16 @@ def clean_references(field: str, items: Sequence[Reference] | None) -> list[dict
     if not items:
         return []
     if len(items) > REFERENCES_MAX:
-        raise InvalidInput(field, f"at most {REFERENCES_MAX} references")
+        raise InvalidInput(field, N_("at most {count} references"), count=REFERENCES_MAX)
     cleaned: list[dict[str, str]] = []
     for item in items:
         url = clean_text(field, item.url, max_length=URL_MAX)
         scheme, sep, rest = url.partition("://")
         if not sep or scheme.lower() not in ("http", "https") or not rest or " " in url:
-            raise InvalidInput(field, "each url must be an http or https address")
+            raise InvalidInput(field, N_("each url must be an http or https address"))
         digest = item.sha256.strip().lower()
         if not _SHA256.match(digest):
-            raise InvalidInput(field, "each sha256 must be 64 hexadecimal characters")
+            raise InvalidInput(field, N_("each sha256 must be 64 hexadecimal characters"))
         cleaned.append({"url": url, "sha256": digest})
     return cleaned
 

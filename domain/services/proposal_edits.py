@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, PermissionDenied
+from domain.i18n import N_, word
 from domain.models import Proposal, ProposalCategory, ProposalStatus
 from domain.permissions import require_login
 from domain.principal import Principal
@@ -33,12 +34,14 @@ async def edit_proposal(
     who = require_login(principal)
     proposal = await get_proposal(session, who, proposal_id, lock=True)
     if proposal.raised_by_account_id != who.account_id and not can_manage(who, proposal):
-        raise PermissionDenied("only the topic's raiser or staff who manage it may edit it")
+        raise PermissionDenied(N_("only the topic's raiser or staff who manage it may edit it"))
     if proposal.status is not ProposalStatus.SUBMITTED:
-        raise PermissionDenied(f"a topic that is {proposal.status.value} is no longer edited")
+        raise PermissionDenied(
+            N_("a topic that is {status} is no longer edited"), status=word(proposal.status.value)
+        )
     for fixed in FIXED:
         if fixed in changes:
-            raise InvalidInput(fixed, "is set when the topic is raised and does not change")
+            raise InvalidInput(fixed, N_("is set when the topic is raised and does not change"))
     if "title" in changes:
         proposal.title = clean_text("title", changes["title"], max_length=TITLE_MAX)
     if "description" in changes:
@@ -49,6 +52,6 @@ async def edit_proposal(
         try:
             proposal.category = ProposalCategory(changes["category"])
         except ValueError as exc:
-            raise InvalidInput("category", "not a known topic category") from exc
+            raise InvalidInput("category", N_("not a known topic category")) from exc
     await session.flush()
     return proposal

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, NotFound, PermissionDenied
-from domain.i18n import N_
+from domain.i18n import N_, word
 from domain.lifecycle import OPEN
 from domain.models import (
     Household,
@@ -124,10 +124,10 @@ async def similar_topics(
 
 async def _eligible_resident(session: AsyncSession, principal: Principal) -> Resident:
     if principal.resident_id is None:
-        raise NotEligible("only a resident's own account may do this")
+        raise NotEligible(N_("only a resident's own account may do this"))
     resident = await session.get(Resident, principal.resident_id)
     if resident is None or resident.deleted or resident.community_id != principal.community_id:
-        raise NotEligible("only a resident of this community may do this")
+        raise NotEligible(N_("only a resident of this community may do this"))
     return resident
 
 
@@ -143,7 +143,7 @@ async def _raiser_for_staff(
         .where(Resident.id == resident_id, residents_visible(principal))
     )
     if found is None:
-        raise NotFound("resident", resident_id)
+        raise NotFound(N_("resident"), resident_id)
     return found
 
 
@@ -168,7 +168,7 @@ async def raise_proposal(
     grid_id = new.grid_id
     if who.is_staff:
         if new.source not in STAFF_SOURCES:
-            raise InvalidInput("source", "staff record topics from visits, meetings or online")
+            raise InvalidInput("source", N_("staff record topics from visits, meetings or online"))
         if grid_id is not None:
             require_covers(who, grid_id)
         raised_by_resident = await _raiser_for_staff(session, who, new.resident_id)
@@ -176,7 +176,7 @@ async def raise_proposal(
         if new.source not in RESIDENT_SOURCES:
             raise InvalidInput("source", N_("residents raise topics as themselves or online"))
         if new.resident_id is not None:
-            raise InvalidInput("residentId", "a resident raises topics as themselves")
+            raise InvalidInput("residentId", N_("a resident raises topics as themselves"))
         resident = await _eligible_resident(session, who)
         raised_by_resident = resident.id
         if grid_id is None:
@@ -227,7 +227,9 @@ async def support_proposal(
     resident = await _eligible_resident(session, who)
     proposal = await get_proposal(session, who, proposal_id)
     if proposal.status not in OPEN:
-        raise NotOpen(f"a topic that is {proposal.status.value} takes no more support")
+        raise NotOpen(
+            N_("a topic that is {status} takes no more support"), status=word(proposal.status.value)
+        )
     existing = await session.scalar(
         select(ProposalSupport.id).where(
             ProposalSupport.proposal_id == proposal.id,
@@ -235,7 +237,7 @@ async def support_proposal(
         )
     )
     if existing is not None:
-        raise AlreadySupported("you already support this topic")
+        raise AlreadySupported(N_("you already support this topic"))
     try:
         async with session.begin_nested():
             session.add(
@@ -246,7 +248,7 @@ async def support_proposal(
                 )
             )
     except IntegrityError as exc:
-        raise AlreadySupported("you already support this topic") from exc
+        raise AlreadySupported(N_("you already support this topic")) from exc
     return proposal
 
 
@@ -283,7 +285,7 @@ async def withdraw_proposal(
     who = require_login(principal)
     proposal = await get_proposal(session, who, proposal_id, lock=True)
     if not (who.is_admin or _is_raiser(who, proposal)):
-        raise PermissionDenied("only the topic's raiser or the admin may withdraw it")
+        raise PermissionDenied(N_("only the topic's raiser or the admin may withdraw it"))
     why = clean_reason(reason, required=False)
     move(session, proposal, ProposalStatus.WITHDRAWN, actor=who.account_id, reason=why)
     await session.flush()

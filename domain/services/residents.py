@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.dialect import json_array_contains
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.i18n import N_
 from domain.models import Household, PersonalDataAccess, Resident, ResidentTag
 from domain.pagination import Page, keyset_page
 from domain.permissions import (
@@ -158,7 +159,7 @@ async def residents_with_households(
 
 def _found(home: ResidentHome | None, resident_id: uuid.UUID) -> ResidentHome:
     if home is None:
-        raise NotFound("resident", resident_id)
+        raise NotFound(N_("resident"), resident_id)
     return home
 
 
@@ -179,7 +180,7 @@ async def get_resident_view(
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("resident", resident_id)
+        raise NotFound(N_("resident"), resident_id)
     return row[0], bool(row[1])
 
 
@@ -188,7 +189,9 @@ def _tags(values: Iterable[str]) -> list[str]:
         return sorted({ResidentTag(value).value for value in values})
     except ValueError as exc:
         allowed = ", ".join(tag.value for tag in ResidentTag)
-        raise InvalidInput("tags", f"each tag must be one of: {allowed}") from exc
+        raise InvalidInput(
+            "tags", N_("each tag must be one of: {allowed}"), allowed=allowed
+        ) from exc
 
 
 def _birth_date_from_id(id_number: str) -> date | None:
@@ -215,10 +218,10 @@ async def _set_id_number(
         )
     )
     if clash is not None:
-        raise Conflict("a resident with this ID number is already registered")
+        raise Conflict(N_("a resident with this ID number is already registered"))
     born = _birth_date_from_id(value)
     if born is None:
-        raise InvalidInput("idNumber", "the date of birth in this ID number does not exist")
+        raise InvalidInput("idNumber", N_("the date of birth in this ID number does not exist"))
     resident.id_number_cipher = cipher.encrypt(value)
     resident.id_number_hash = digest
     resident.id_number_masked = mask_id_number(value)
@@ -255,7 +258,7 @@ async def stage_new_resident(
     ``editable_households``. Queries only to check an ID number."""
     editable_household(households, household_id)
     if not fields.get("name"):
-        raise InvalidInput("name", "is required")
+        raise InvalidInput("name", N_("is required"))
     resident = Resident(
         id=resident_id or uuid.uuid4(),
         community_id=who.community_id,
@@ -370,7 +373,7 @@ async def read_personal_data(
         and principal.resident_id != resident.id
     ):
         raise PermissionDenied(
-            "personal data is only for the resident and the staff who cover them"
+            N_("personal data is only for the resident and the staff who cover them")
         )
     session.add(
         PersonalDataAccess(

@@ -22,6 +22,7 @@ from domain.credentials import (
     verify_password,
 )
 from domain.errors import InvalidCredentials, NotFound, PermissionDenied
+from domain.i18n import N_
 from domain.models import Account, AccountKind, Device, LoginCode, RefreshToken, Resident
 from domain.models.base import utcnow
 from domain.permissions import require_login
@@ -35,7 +36,7 @@ class RefreshTokenReused(InvalidCredentials):
     """A rotated token came back; the caller revokes ``family_id`` in its own transaction."""
 
     def __init__(self, family_id: uuid.UUID) -> None:
-        super().__init__("this refresh token was already used; log in again")
+        super().__init__(N_("this refresh token was already used; log in again"))
         self.family_id = family_id
 
 
@@ -98,7 +99,7 @@ async def login_with_password(
     )
     ok = verify_password(account.password_hash if account else None, password)
     if account is None or not ok or account.disabled or account.kind is AccountKind.RESIDENT:
-        raise InvalidCredentials("wrong username or password")
+        raise InvalidCredentials(N_("wrong username or password"))
     device = await _device_for(session, account, device_id, device_name)
     return await _issue(session, account, device, refresh_ttl, uuid.uuid4())
 
@@ -120,7 +121,7 @@ async def login_with_code(
     resident_id = claimed.scalar_one_or_none()
     resident = await session.get(Resident, resident_id) if resident_id else None
     if resident is None or resident.deleted:
-        raise InvalidCredentials("this code is wrong, used or expired; ask your grid contact")
+        raise InvalidCredentials(N_("this code is wrong, used or expired; ask your grid contact"))
     account = await session.scalar(select(Account).where(Account.resident_id == resident.id))
     if account is None:
         account = Account(
@@ -132,7 +133,7 @@ async def login_with_code(
         session.add(account)
         await session.flush()
     if account.disabled:
-        raise InvalidCredentials("this account is disabled")
+        raise InvalidCredentials(N_("this account is disabled"))
     device = await _device_for(session, account, None, device_name)
     return await _issue(session, account, device, refresh_ttl, uuid.uuid4())
 
@@ -148,7 +149,7 @@ async def refresh(session: AsyncSession, *, token: str, refresh_ttl: timedelta) 
         select(RefreshToken).where(RefreshToken.token_hash == token_digest(token[:200]))
     )
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
-        raise InvalidCredentials("this refresh token is not valid; log in again")
+        raise InvalidCredentials(N_("this refresh token is not valid; log in again"))
     retired = await session.execute(
         update(RefreshToken)
         .where(RefreshToken.id == stored.id, RefreshToken.rotated_at.is_(None))
@@ -159,7 +160,7 @@ async def refresh(session: AsyncSession, *, token: str, refresh_ttl: timedelta) 
     account = await session.get(Account, stored.account_id)
     device = await session.get(Device, stored.device_id)
     if account is None or device is None or account.disabled or device.revoked_at is not None:
-        raise InvalidCredentials("this session has ended; log in again")
+        raise InvalidCredentials(N_("this session has ended; log in again"))
     device.last_seen_at = now
     return await _issue(session, account, device, refresh_ttl, stored.family_id)
 
@@ -191,9 +192,9 @@ async def revoke_device(
     who = require_login(principal)
     device = await session.get(Device, device_id)
     if device is None or device.community_id != who.community_id:
-        raise NotFound("device", device_id)
+        raise NotFound(N_("device"), device_id)
     if device.account_id != who.account_id and not who.is_admin:
-        raise PermissionDenied("only the owner or an admin may revoke a device")
+        raise PermissionDenied(N_("only the owner or an admin may revoke a device"))
     now = utcnow()
     if device.revoked_at is None:
         device.revoked_at = now

@@ -14,6 +14,7 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 from domain.models import Proposal
 from domain.pagination import Page, decode_cursor, encode_cursor
 
@@ -23,7 +24,7 @@ def _after(cursor: str) -> tuple[date, uuid.UUID]:
     try:
         return date.fromisoformat(day), uuid.UUID(identifier)
     except ValueError as exc:
-        raise InvalidInput("after", "not a cursor this server issued") from exc
+        raise InvalidInput("after", N_("not a cursor this server issued")) from exc
 
 
 async def topic_page(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, NotFound
+from domain.i18n import N_
 from domain.models import Household, VisitCategory, VisitNote
 from domain.permissions import require_staff
 from domain.principal import Principal
@@ -29,7 +30,7 @@ def _category(value: Any) -> VisitCategory:
         return VisitCategory(value)
     except ValueError as exc:
         allowed = ", ".join(c.value for c in VisitCategory)
-        raise InvalidInput("category", f"must be one of: {allowed}") from exc
+        raise InvalidInput("category", N_("must be one of: {allowed}"), allowed=allowed) from exc
 
 
 def _apply(note: VisitNote, changes: Mapping[str, Any]) -> None:
@@ -42,7 +43,7 @@ def _apply(note: VisitNote, changes: Mapping[str, Any]) -> None:
     if "visited_at" in changes:
         visited = changes["visited_at"]
         if visited is not None and (not isinstance(visited, datetime) or visited.tzinfo is None):
-            raise InvalidInput("visitedAt", "give the time of the visit with its UTC offset")
+            raise InvalidInput("visitedAt", N_("give the time of the visit with its UTC offset"))
         note.visited_at = visited
 
 
@@ -125,7 +126,7 @@ def _editable(
 ) -> VisitNote:
     note = notes.get(note_id)
     if note is None:
-        raise NotFound("visit note", note_id)
+        raise NotFound(N_("visit note"), note_id)
     editable_household(households, note.household_id)
     return note
 

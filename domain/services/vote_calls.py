@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.electorate import electorate_size
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from domain.i18n import N_
+from domain.i18n import N_, word
 from domain.lifecycle import VOTABLE
 from domain.models import (
     Electorate,
@@ -85,34 +85,38 @@ async def _may_call_vote(
     )
     covered = subtree_ids(grids, list(posts))
     if proposal.grid_id is None or proposal.grid_id not in covered:
-        raise PermissionDenied("only the admin, or the cadre or chief of its grid, may call it")
+        raise PermissionDenied(N_("only the admin, or the cadre or chief of its grid, may call it"))
     if rule.grid_id is None or rule.grid_id not in covered:
-        raise PermissionDenied("a grid's chief may call a vote only within their own grid")
+        raise PermissionDenied(N_("a grid's chief may call a vote only within their own grid"))
 
 
 def _check_rule(rule: VoteRule, opens_at: datetime, now: datetime) -> None:
     for name, moment in (("opensAt", opens_at), ("closesAt", rule.closes_at)):
         if moment.tzinfo is None:
-            raise InvalidInput(name, "give the time with its time zone")
+            raise InvalidInput(name, N_("give the time with its time zone"))
     if rule.closes_at <= opens_at:
-        raise InvalidInput("closesAt", "must be after the opening time")
+        raise InvalidInput("closesAt", N_("must be after the opening time"))
     if rule.closes_at <= now:
-        raise InvalidInput("closesAt", "must be in the future")
+        raise InvalidInput("closesAt", N_("must be in the future"))
     if not 0 <= rule.quorum_percent <= 100:
-        raise InvalidInput("quorumPercent", "must be between 0 and 100")
+        raise InvalidInput("quorumPercent", N_("must be between 0 and 100"))
     if not timedelta(0) <= rule.offline_grace <= OFFLINE_GRACE_MAX:
-        raise InvalidInput("offlineGrace", f"must be between 0 and {OFFLINE_GRACE_MAX}")
+        raise InvalidInput(
+            "offlineGrace", N_("must be between 0 and {maximum}"), maximum=str(OFFLINE_GRACE_MAX)
+        )
     if not 0 <= rule.quorum_ballots <= QUORUM_BALLOTS_MAX:
-        raise InvalidInput("quorumBallots", f"must be between 0 and {QUORUM_BALLOTS_MAX}")
+        raise InvalidInput(
+            "quorumBallots", N_("must be between 0 and {maximum}"), maximum=QUORUM_BALLOTS_MAX
+        )
     panel = rule.electorate is Electorate.PANEL
     if rule.threshold is Threshold.UNANIMITY and not panel:
-        raise InvalidInput("threshold", "unanimity is a rule for a panel's votes only")
+        raise InvalidInput("threshold", N_("unanimity is a rule for a panel's votes only"))
     if panel and rule.panel_id is None:
-        raise InvalidInput("panelId", "a panel vote names its panel")
+        raise InvalidInput("panelId", N_("a panel vote names its panel"))
     if not panel and rule.panel_id is not None:
-        raise InvalidInput("panelId", "only a panel vote names a panel")
+        raise InvalidInput("panelId", N_("only a panel vote names a panel"))
     if panel and rule.grid_id is not None:
-        raise InvalidInput("gridId", "a panel vote is not limited to a grid")
+        raise InvalidInput("gridId", N_("a panel vote is not limited to a grid"))
 
 
 async def put_to_vote(
@@ -129,7 +133,7 @@ async def put_to_vote(
         .with_for_update()
     )
     if proposal is None:
-        raise NotFound("proposal", proposal_id)
+        raise NotFound(N_("proposal"), proposal_id)
     now = utcnow()
     opens_at = rule.opens_at or now
     _check_rule(rule, opens_at, now)
@@ -137,8 +141,8 @@ async def put_to_vote(
     await _check_earlier_votes(session, proposal, now)
     if proposal.status not in VOTABLE:
         raise ProposalNotVotable(
-            f"a topic that is {proposal.status.value} cannot be put to a vote; "
-            "accept it onto an agenda first"
+            N_("a topic that is {status} cannot be put to a vote; accept it onto an agenda first"),
+            status=word(proposal.status.value),
         )
     grid_ids: frozenset[uuid.UUID] | None = None
     if rule.grid_id is not None:
@@ -147,7 +151,7 @@ async def put_to_vote(
     if rule.panel_id is not None:
         panel = await session.get(Panel, rule.panel_id)
         if panel is None or panel.community_id != who.community_id:
-            raise NotFound("panel", rule.panel_id)
+            raise NotFound(N_("panel"), rule.panel_id)
     size = await electorate_size(
         session,
         who.community_id,
@@ -157,7 +161,7 @@ async def put_to_vote(
         panel_id=rule.panel_id,
     )
     if size == 0:
-        raise InvalidInput("electorate", "nobody is eligible under this rule")
+        raise InvalidInput("electorate", N_("nobody is eligible under this rule"))
     vote = Vote(
         id=uuid.uuid4(),
         community_id=who.community_id,

@@ -220,7 +220,7 @@ async def get_vote(session: AsyncSession, principal: Principal | None, vote_id: 
         select(Vote).where(Vote.id == vote_id, Vote.community_id == who.community_id)
     )
     if vote is None:
-        raise NotFound("vote", vote_id)
+        raise NotFound(N_("vote"), vote_id)
     return vote
 
 
@@ -238,7 +238,7 @@ async def lock_vote(session: AsyncSession, principal: Principal, vote_id: uuid.U
         .execution_options(populate_existing=True)
     )
     if vote is None:
-        raise NotFound("vote", vote_id)
+        raise NotFound(N_("vote"), vote_id)
     return vote
 
 
@@ -336,7 +336,7 @@ def check_taking_ballots(vote: Vote, now: datetime) -> None:
             counting_ends_at=final_at(vote).isoformat(),
         )
     if status is VoteStatus.CLOSED:
-        raise VoteClosed("this vote has closed; its result is fixed")
+        raise VoteClosed(N_("this vote has closed; its result is fixed"))
 
 
 def check_closable(vote: Vote, now: datetime) -> None:
@@ -380,7 +380,7 @@ async def voter_statuses(
     who = require_login(principal)
     facts = await load_facts(session, who.community_id, account_id=who.account_id)
     keys: dict[uuid.UUID, Eligibility] = {
-        vote.id: eligibility(vote, facts) if facts else Eligibility(None, "unknown account")
+        vote.id: eligibility(vote, facts) if facts else Eligibility(None, N_("unknown account"))
         for vote in votes
     }
     wanted = {e.voter_key for e in keys.values() if e.voter_key is not None}

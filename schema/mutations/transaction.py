@@ -9,9 +9,10 @@ import strawberry
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import DomainError
+from domain.errors import Conflict, DomainError
+from domain.i18n import N_
 from schema.context import Info
-from schema.errors import ConflictError, Error, to_graphql_error
+from schema.errors import Error, to_graphql_error
 
 T = TypeVar("T")
 
@@ -27,11 +28,11 @@ async def in_transaction(info: Info, work: Callable[[AsyncSession], Awaitable[T]
         async with info.context.db.transaction() as session:
             return await work(session)
     except DomainError as error:
-        return to_graphql_error(error)
+        return to_graphql_error(error, info.context.language)
     except IntegrityError:
-        return ConflictError(
-            code="CONFLICT",
-            message="the change clashes with a change saved at the same moment; retry",
+        return to_graphql_error(
+            Conflict(N_("the change clashes with a change saved at the same moment; retry")),
+            info.context.language,
         )
 
 

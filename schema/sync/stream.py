@@ -28,6 +28,7 @@ from datetime import timedelta
 from typing import Any, Optional
 
 from domain.errors import AuthenticationRequired
+from domain.i18n import N_
 from domain.models.base import utcnow
 from domain.principal import Principal
 from schema.context import Info
@@ -177,6 +178,6 @@ async def _close(info: Info) -> None:
     see)."""
     close = info.context.close_socket
     if close is None:
-        raise AuthenticationRequired("this device's session has ended")
+        raise AuthenticationRequired(N_("this device's session has ended"))
     await close(CLOSE_REVOKED, "device revoked or signed out")
     await asyncio.Event().wait()

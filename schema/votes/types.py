@@ -9,6 +9,7 @@ from enum import Enum
 import strawberry
 
 from domain import models
+from domain.i18n import reader_language, translate
 from domain.services import ballot_audit, ballots, panels, votes
 from domain.tally import Tally as DomainTally
 
@@ -76,7 +77,11 @@ class Tally:
             abstain=None if hidden else tally.abstain,
             passed=None if hidden else tally.passed,
             counts_hidden=hidden,
-            hidden_reason=published.hidden_reason,
+            hidden_reason=(
+                translate(published.hidden_reason, reader_language())
+                if published.hidden_reason
+                else None
+            ),
             final=published.final,
             status=published.status,
         )
@@ -99,7 +104,7 @@ class VoterStatus:
         return VoterStatus(
             vote_id=vote_id,
             eligible=status.eligible,
-            reason=status.reason or None,
+            reason=translate(status.reason, reader_language()) if status.reason else None,
             has_voted=status.has_voted,
             receipt=status.receipt,
             can_change=status.can_change,

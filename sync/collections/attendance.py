@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 from domain.models import Attendance, Meeting, Synced
 from domain.services import meetings
 from sync.collections.convert import as_uuid, required_uuid
@@ -39,7 +40,7 @@ class AttendanceWriter:
     ) -> Synced:
         raise InvalidInput(
             next(iter(changes), "attendance"),
-            "an attendance is recorded once; delete it and record it again",
+            N_("an attendance is recorded once; delete it and record it again"),
         )
 
     async def delete(self, session: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Synced:

@@ -33,6 +33,7 @@ from sqlalchemy import null
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, PermissionDenied
+from domain.i18n import N_
 from domain.models import Choice, OfflineBallot, Synced
 from domain.services import ballots
 from sync.collections.convert import as_time, as_uuid, required_uuid
@@ -43,7 +44,7 @@ def _choice(value: Any) -> Choice:
     try:
         return Choice(str(value).lower())
     except ValueError as exc:
-        raise InvalidInput("choice", "must be one of: for, against, abstain") from exc
+        raise InvalidInput("choice", N_("must be one of: for, against, abstain")) from exc
 
 
 class BallotWriter:
@@ -52,7 +53,7 @@ class BallotWriter:
     ) -> Synced:
         cast_at = as_time("castAt", values.get("cast_at"))
         if cast_at is None:
-            raise InvalidInput("castAt", "is required: when the voter gave the ballot")
+            raise InvalidInput("castAt", N_("is required: when the voter gave the ballot"))
         token = values.get("change_token")
         device_now = actor.device_time_ms
         return await ballots.record_offline(
@@ -84,11 +85,11 @@ class BallotWriter:
     ) -> Synced:
         raise InvalidInput(
             next(iter(changes), "ballot"),
-            "a ballot is recorded once; to change it (if the vote allows), record a new one",
+            N_("a ballot is recorded once; to change it (if the vote allows), record a new one"),
         )
 
     async def delete(self, session: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Synced:
-        raise PermissionDenied("a counted ballot cannot be withdrawn from a phone")
+        raise PermissionDenied(N_("a counted ballot cannot be withdrawn from a phone"))
 
 
 BALLOTS = SyncedType(

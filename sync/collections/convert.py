@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.i18n import N_
 
 MAX_MS = 253_402_300_799_000  # 9999-12-31
 
@@ -17,12 +18,12 @@ MAX_MS = 253_402_300_799_000  # 9999-12-31
 def as_uuid(field: str, value: Any, *, required: bool = True) -> uuid.UUID | None:
     if value is None or value == "":
         if required:
-            raise InvalidInput(field, "is required")
+            raise InvalidInput(field, N_("is required"))
         return None
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise InvalidInput(field, "is not an id") from exc
+        raise InvalidInput(field, N_("is not an id")) from exc
 
 
 def required_uuid(field: str, value: Any) -> uuid.UUID:
@@ -42,7 +43,7 @@ def as_date(field: str, value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise InvalidInput(field, "is not a date (YYYY-MM-DD)") from exc
+        raise InvalidInput(field, N_("is not a date (YYYY-MM-DD)")) from exc
 
 
 def as_time(field: str, value: Any) -> datetime | None:
@@ -50,7 +51,7 @@ def as_time(field: str, value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < MAX_MS:
-        raise InvalidInput(field, "is not a time in milliseconds since 1970")
+        raise InvalidInput(field, N_("is not a time in milliseconds since 1970"))
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
@@ -58,5 +59,5 @@ def as_tags(field: str, value: Any) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(field, "is not a list of strings")
+        raise InvalidInput(field, N_("is not a list of strings"))
     return list(value)

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, PermissionDenied
+from domain.i18n import N_
 from domain.models import Proposal, ProposalCategory, ProposalSource, Synced
 from domain.services import proposal_edits, proposals
 from sync.collections.convert import as_uuid
@@ -26,7 +27,8 @@ def _enum(field: str, kind: Any, value: Any, default: Any) -> Any:
     try:
         return kind(value) if value is not None else default
     except ValueError as exc:
-        raise InvalidInput(field, f"must be one of: {', '.join(m.value for m in kind)}") from exc
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidInput(field, N_("must be one of: {allowed}"), allowed=allowed) from exc
 
 
 class ProposalWriter:
@@ -56,7 +58,7 @@ class ProposalWriter:
         return await proposal_edits.edit_proposal(session, actor.principal, document_id, changes)
 
     async def delete(self, session: AsyncSession, actor: Actor, document_id: uuid.UUID) -> Synced:
-        raise PermissionDenied("a topic is withdrawn through the council, with a reason")
+        raise PermissionDenied(N_("a topic is withdrawn through the council, with a reason"))
 
 
 def _scope(scope: ScopeSpec) -> ColumnElement[bool]:

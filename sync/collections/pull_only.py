@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import true
 
 from domain.models import DeviceNotice, Grid, GridPost
+from sync import notices
 from sync.collections.households import covers
 from sync.declaration import Field, Kind, Owner, SyncedType
 
@@ -36,13 +37,20 @@ NOTICES = SyncedType(
     name="deviceNotice",
     model=DeviceNotice,
     description="Messages for this device: why a pushed row was refused, or 'resync from "
-    "scratch'. The stock protocol has no place for a reason; this collection is it.",
+    "scratch'. The stock protocol has no place for a reason; this collection is it. "
+    "`message` is in the language of the pull request's Accept-Language (Chinese by default).",
     fields=(
         Field("kind", Kind.TEXT, lambda: DeviceNotice.kind, owner=Owner.SERVER),
         Field("collection", Kind.TEXT, lambda: DeviceNotice.collection, owner=Owner.SERVER),
         Field("documentId", Kind.TEXT, lambda: DeviceNotice.document_id, owner=Owner.SERVER),
         Field("code", Kind.TEXT, lambda: DeviceNotice.code, owner=Owner.SERVER),
-        Field("message", Kind.TEXT, lambda: DeviceNotice.message, owner=Owner.SERVER),
+        Field(
+            "message",
+            Kind.TEXT,
+            lambda: DeviceNotice.message,
+            owner=Owner.SERVER,
+            present=notices.present,
+        ),
         Field("createdAt", Kind.NUMBER, lambda: DeviceNotice.created_at, owner=Owner.SERVER),
     ),
     scope=lambda scope: (

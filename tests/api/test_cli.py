@@ -47,7 +47,13 @@ def _fast_hashing() -> None:
 
 @pytest.fixture
 def env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    return {"CHANGLANG_DATA_DIR": str(tmp_path / "data"), "CHANGLANG_DATABASE_URL": database_url}
+    """English output (``CHANGLANG_LANGUAGE=en``), which these tests read; Chinese is tested in
+    ``tests/api/test_cli_language.py``."""
+    return {
+        "CHANGLANG_DATA_DIR": str(tmp_path / "data"),
+        "CHANGLANG_DATABASE_URL": database_url,
+        "CHANGLANG_LANGUAGE": "en",
+    }
 
 
 def invoke(env: dict[str, str], *args: str, input: str | None = None) -> Result:
@@ -113,7 +119,10 @@ def test_migrate_prints_the_head_revision(env: dict[str, str]) -> None:
 
 def test_migrate_creates_the_default_sqlite_database(tmp_path: Path) -> None:
     data = tmp_path / "fresh"
-    result = invoke({"CHANGLANG_DATA_DIR": str(data), "CHANGLANG_DATABASE_URL": ""}, "migrate")
+    result = invoke(
+        {"CHANGLANG_DATA_DIR": str(data), "CHANGLANG_DATABASE_URL": "", "CHANGLANG_LANGUAGE": "en"},
+        "migrate",
+    )
     assert result.exit_code == 0, result.output
     assert (data / "changlang.sqlite3").exists()
 

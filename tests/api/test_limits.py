@@ -36,9 +36,19 @@ ISSUE_CODE = """mutation($id: UUID!) { issueLoginCode(residentId: $id) {
     __typename ... on LoginCode { code } ... on Error { code message } } }"""
 
 
+@pytest.fixture
+async def api(database: Database) -> AsyncIterator[Api]:
+    """These tests read the English text of limit and validation messages."""
+    client = api_for(database, language="en")
+    try:
+        yield client
+    finally:
+        await client.client.aclose()
+
+
 @asynccontextmanager
 async def server(database: Database, **settings: Any) -> AsyncIterator[Api]:
-    api = api_for(database, settings_with(**settings))
+    api = api_for(database, settings_with(**settings), language="en")
     try:
         yield api
     finally:

@@ -20,7 +20,7 @@ from sqlalchemy import event
 from starlette.routing import Route
 
 from api.app import create_app
-from api.ledger_export import HEADERS, ledger_export_endpoint
+from api.ledger_export import ledger_export_endpoint
 from api.tokens import TokenService
 from domain.database import Database
 from domain.models import (
@@ -237,8 +237,10 @@ async def test_the_ledger_exports_to_csv_and_xlsx_with_chinese_headers(
         400,
     )
 
+    chinese = ("编号", "议题", "状态", "类别", "提出日期", "网格", "联系人", "完成期限")
+    chinese += ("是否逾期", "满意度", "附议人数")
     rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == HEADERS and rows[0][1] == "议题"
+    assert tuple(rows[0]) == chinese
     deadline = (date.today() - timedelta(days=2)).isoformat()
     assert rows[1:] == [
         [
@@ -259,8 +261,31 @@ async def test_the_ledger_exports_to_csv_and_xlsx_with_chinese_headers(
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     assert sheet is not None
     cells = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert tuple(cells[0]) == HEADERS
+    assert tuple(cells[0]) == chinese and sheet.title == "台账"
     assert len(cells) == 2
     line = cells[1]
     assert line[0] == pid and line[1] == "'=HYPERLINK(1) 车棚漏雨" and line[8] == "是"
     assert line[7].date().isoformat() == deadline  # openpyxl reads dates back as datetimes
+
+
+async def test_the_ledger_speaks_english_when_asked(
+    api: Api, world: World, database: Database
+) -> None:
+    """``Accept-Language: en``: English headers and words, and English error messages; the
+    same request without it answers in Chinese."""
+    resident = await resident_token(api, world, "H1a-x")
+    admin = await api.login("admin")
+    pid = await raised_id(api, resident, "车棚漏雨", category="REPAIRS")
+    await to_deliberated(api, admin, pid, deadline=date.today() - timedelta(days=2))
+    auth = {"Authorization": f"Bearer {admin}"}
+    english = auth | {"Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"}
+    async with export_client(database) as client:
+        as_csv = await client.get("/export/ledger.csv", headers=english)
+        bad_en = await client.get("/export/ledger.csv?status=nonsense", headers=english)
+        bad_zh = await client.get("/export/ledger.csv?status=nonsense", headers=auth)
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["No.", "Topic", "Status", "Category"]
+    assert rows[1][2:4] == ["deliberated", "repairs"] and rows[1][8] == "yes"
+    assert bad_en.json()["errors"][0]["message"].startswith("status: must be one of: submitted")
+    assert bad_zh.json()["errors"][0]["message"].startswith("status：只能是：submitted")
+    assert bad_en.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

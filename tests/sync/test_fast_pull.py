@@ -235,12 +235,14 @@ async def test_errors_and_odd_requests_are_answered_alike(database: Database, wo
 
 
 def _by_definition(collection: SyncedType, rows: list[Any]) -> list[dict[str, Any]]:
-    """What ``to_documents`` must return: ``to_wire`` per value of the declared read."""
+    """What ``to_documents`` must return: ``to_wire`` per value of the declared read, then
+    the field's ``present`` (a notice's text in the reader's language)."""
     found = []
     for row in rows:
         document: dict[str, Any] = {"id": str(row[0])}
         for spec, value in zip(collection.fields, row[3:], strict=True):
-            document[spec.wire] = to_wire(spec.kind, value)
+            wired = to_wire(spec.kind, value)
+            document[spec.wire] = spec.present(wired) if spec.present is not None else wired
         document["updatedAt"] = float(row[1])
         document["deleted"] = bool(row[2])
         found.append(document)

@@ -1,0 +1,267 @@
+"""The composition root: settings, database, tokens and schema wired into one Starlette app."""
+
+from __future__ import annotations
+
+import contextlib
+import http
+import math
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api.auth import authenticate
+from api.compaction_task import periodic_compaction
+from api.events import LocalEventBus
+from api.ledger_export import ledger_export_endpoint
+from api.logs import configure_logging
+from api.middleware import BodySizeLimit, RequestId, language_of
+from api.pg_events import PostgresEventBus
+from api.settings import Settings
+from api.sync_fast_path import fast_pull_response
+from api.tokens import TokenService
+from api.web_page import web_routes
+from domain.database import Database, open_database
+from domain.i18n import (
+    N_,
+    negotiate,
+    reader_language,
+    reset_reader_language,
+    set_reader_language,
+    translate,
+)
+from domain.personal_data import PersonalDataCipher
+from domain.principal import Principal
+from schema import SchemaLimits, build_schema
+from schema.context import Context, SchemaConfig
+from schema.sync.commit_events import sync_event_publisher
+from schema.sync.fast_pull import FastPull
+
+
+class ChanglangGraphQL(GraphQL[Context, None]):
+    """Builds a fresh ``Context`` per request: principal, loaders, session factory."""
+
+    def __init__(self, settings: Settings, state: dict[str, Any], fast_paths: bool = True) -> None:
+        schema = build_schema(
+            SchemaLimits(
+                max_depth=settings.max_query_depth,
+                max_tokens=settings.max_query_tokens,
+                max_aliases=settings.max_aliases,
+                introspection=settings.introspection_enabled,
+                field_suggestions=not settings.production,
+            )
+        )
+        super().__init__(schema, graphql_ide="graphiql" if not settings.production else None)
+        self.settings = settings
+        self.state = state
+        self.cipher = PersonalDataCipher(settings.pii_key)
+        self.tokens = TokenService(settings)
+        self.config = SchemaConfig(
+            max_page_size=settings.max_page_size,
+            refresh_ttl=timedelta(seconds=settings.refresh_token_seconds),
+            login_code_ttl=timedelta(seconds=settings.login_code_seconds),
+            offline_ballot_grace=timedelta(seconds=settings.offline_ballot_grace_seconds),
+            max_device_clock_skew=timedelta(seconds=settings.max_device_clock_skew_seconds),
+        )
+        self.fast_pull = (
+            FastPull(
+                schema, max_tokens=settings.max_query_tokens, max_depth=settings.max_query_depth
+            )
+            if fast_paths
+            else None
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a refused HTTP request gets a JSON error body, not plain text.
+
+        The reader's language (``Accept-Language``, of the request or of the WebSocket's
+        upgrade) is set for everything this request runs, subscriptions' tasks included."""
+        token = set_reader_language(language_of(scope))
+        try:
+            if scope["type"] != "http":
+                await super().__call__(scope, receive, send)
+                return
+            request = Request(scope=scope, receive=receive)
+            try:
+                response = await self._fast(request) or await self.run(request)
+            except HTTPException as exc:
+                response = _http_error(exc.status_code, translate(exc.reason, reader_language()))
+            await response(scope, receive, send)
+        finally:
+            reset_reader_language(token)
+
+    async def _fast(self, request: Request) -> Response | None:
+        """A sync pull of the known shape skips per-field execution (``schema.sync.fast_pull``)."""
+        if self.fast_pull is None:
+            return None
+        return await fast_pull_response(
+            self.fast_pull,
+            request,
+            self.state["db"],
+            self._authenticate,
+            self._get_stream_transport_from_headers,
+        )
+
+    def encode_json(self, data: object) -> str:
+        """orjson, as the fast path writes; the standard library only for what orjson refuses.
+
+        Text, not bytes: strawberry sends bytes over a WebSocket as a binary frame, which
+        graphql-ws clients (RxDB's among them) refuse.
+        """
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            encoded = super().encode_json(data)
+            return encoded if isinstance(encoded, str) else encoded.decode()
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Strict JSON over HTTP: UTF-8 only, and an object (a list is refused as a batch).
+
+        Strawberry lets a ``UnicodeDecodeError`` or a bare JSON string escape as a 500.
+        """
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise HTTPException(400, N_("the request body is not valid UTF-8")) from exc
+        decoded = super().parse_json(data)
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, N_("expected a JSON object"))
+        return decoded
+
+    async def _authenticate(self, authorization: str | None) -> Principal | None:
+        return await authenticate(self.state["db"], self.tokens, authorization)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        db: Database = self.state["db"]
+        authorization = request.headers.get("authorization")
+        principal = await self._authenticate(authorization)
+        return Context(
+            db=db,
+            principal=principal,
+            cipher=self.cipher,
+            tokens=self.tokens,
+            config=self.config,
+            events=self.state["events"],
+            authenticate=self._authenticate,
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+            close_socket=_closer(request) if isinstance(request, WebSocket) else None,
+            device_time_ms=_device_time(request.headers.get("x-device-time")),
+            authorization=authorization,
+            language=negotiate(request.headers.get("accept-language")),
+        )
+
+
+def _device_time(value: str | None) -> float | None:
+    """``X-Device-Time``: the phone's clock in ms since 1970; anything else counts as absent."""
+    try:
+        found = float(value) if value is not None and len(value) <= 20 else None
+    except ValueError:
+        return None
+    return found if found is not None and math.isfinite(found) else None
+
+
+def _closer(socket: WebSocket) -> Any:
+    async def close(code: int, reason: str) -> None:
+        await socket.close(code, reason)
+
+    return close
+
+
+def _http_error(status_code: int, message: str) -> Response:
+    try:
+        code = http.HTTPStatus(status_code).name
+    except ValueError:
+        code = "BAD_REQUEST"
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status_code
+    )
+
+
+def create_app(
+    settings: Settings, db: Database | None = None, *, fast_paths: bool = True
+) -> Starlette:
+    """The ASGI app. Pass ``db`` to share an already open database (tests do); ``fast_paths``
+    off answers everything through the general executor (the reference, for tests).
+
+    Every commit on the database is announced to live sync streams on the current bus (a
+    shared ``db`` gets the listener now, as tests may skip the lifespan)."""
+    state: dict[str, Any] = {"db": db, "events": LocalEventBus()}
+    graphql = ChanglangGraphQL(settings, state, fast_paths)
+    announce = sync_event_publisher(lambda: state["events"])
+    if db is not None:
+        db.on_commit(announce)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        owned = state["db"] is None
+        if owned:
+            state["db"] = open_database(settings.effective_database_url)
+            state["db"].on_commit(announce)
+        bus = None
+        if state["db"].dialect == "postgresql":
+            bus = PostgresEventBus(state["db"].url)
+            await bus.start()
+            state["events"] = bus
+        try:
+            async with periodic_compaction(
+                state["db"], settings.sync_compact_interval_seconds, settings.sync_retention
+            ):
+                yield
+        finally:
+            if bus is not None:
+                await bus.stop()
+                state["events"] = LocalEventBus()  # a shared db outlives this app
+            if owned:
+                await state["db"].dispose()
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            async with state["db"].read() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:
+            return JSONResponse(
+                {"status": "unavailable", "reason": type(exc).__name__}, status_code=503
+            )
+        return JSONResponse({"status": "ready"})
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route(
+                "/export/ledger.{format}",
+                ledger_export_endpoint(lambda: state["db"], graphql.tokens),
+                methods=["GET"],
+            ),
+            *web_routes(),
+        ],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def app_from_env() -> Starlette:
+    """The factory ``uvicorn`` imports in each worker process."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_json)
+    return create_app(settings)

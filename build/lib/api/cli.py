@@ -1,0 +1,453 @@
+"""The ``changlang`` command: run the server and do the operator's chores on its database.
+
+Each command is thin (settings, a database, one call into ``api.demo``,
+``api.residents_io`` or a domain service) so that what it does is tested without a shell.
+Expected failures (``DomainError``, bad settings) print one line and exit with status 1.
+Everything it says is in ``CHANGLANG_LANGUAGE`` (``zh``, the default, or ``en``), from the
+same catalogs as the server's messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from alembic.migration import MigrationContext
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+from uvicorn.config import LOGGING_CONFIG
+
+from api.demo import DemoLogins, load_demo
+from api.pg_events import PostgresEventBus
+from api.residents_io import (
+    ImportReport,
+    export_residents,
+    find_community,
+    import_residents,
+)
+from api.settings import Settings, SettingsError
+from domain.credentials import hash_password
+from domain.database import Database, open_database
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.i18n import N_, negotiate, render
+from domain.migrate import upgrade
+from domain.models import Account, AccountKind, Community, Resident
+from domain.personal_data import PersonalDataCipher, normalize_id_number
+from domain.services.accounts import (
+    create_community,
+    create_staff_account,
+    issue_login_code_as_system,
+)
+from schema.sync.commit_events import sync_event_publisher
+from sync.compaction import Compacted, compact_all
+
+app = typer.Typer(
+    name="changlang",
+    help=render(
+        N_("长廊 changlang: the corridor deliberation council and red grid server."),
+        None,
+        negotiate(os.environ.get("CHANGLANG_LANGUAGE")),
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold passwords and residents' data
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def language() -> str:
+    """The operator's language: ``CHANGLANG_LANGUAGE`` (``zh`` by default, or ``en``)."""
+    return negotiate(os.environ.get("CHANGLANG_LANGUAGE"))
+
+
+def t(template: str, **params: object) -> str:
+    """``template`` (marked with ``N_``) in the operator's language."""
+    return render(template, params, language())
+
+
+def _problem(exc: DomainError) -> str:
+    return escape(exc.render(language()))
+
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        errors.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from exc
+
+
+def _run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
+    """Migrate, then run ``work`` on the database; a ``DomainError`` becomes exit status 1.
+
+    Every command migrates first (a no-op when current), so that ``create-admin`` works as
+    the first command on a fresh machine, before ``serve`` has ever run.
+    """
+
+    async def main() -> T:
+        async with _database(settings) as db:
+            return await work(db)
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        errors.print(f"[red]{_problem(exc)}[/red]")
+        raise typer.Exit(1) from exc
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[Database]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_database(settings.effective_database_url)
+    try:
+        await upgrade(db.write_engine)
+        async with _announcing(db):
+            yield db
+    finally:
+        await db.dispose()
+
+
+@asynccontextmanager
+async def _announcing(db: Database) -> AsyncIterator[None]:
+    """On PostgreSQL, a command's writes wake the live sync streams of running servers, as a
+    server's own writes do (through ``NOTIFY``); SQLite has no channel between processes, so
+    the streams' slow safety poll finds them there."""
+    if db.dialect != "postgresql":
+        yield
+        return
+    bus = PostgresEventBus(db.url)
+    undo = db.on_commit(sync_event_publisher(lambda: bus))
+    try:
+        yield
+    finally:
+        undo()
+        await bus.stop()
+
+
+def _revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+
+    async def work(db: Database) -> str | None:
+        async with db.write_engine.connect() as connection:
+            return await connection.run_sync(_revision)
+
+    revision = _run(work, _settings())
+    console.print(t(N_("database at revision {revision}"), revision=f"[bold]{revision}[/bold]"))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="server processes")] = 1,
+    demo: Annotated[bool, typer.Option(help="load the demo community 浩宇苑社区")] = False,
+) -> None:
+    """Migrate the database, optionally load the demo, and run the server."""
+    settings = _settings()
+    if demo and settings.production:
+        errors.print(
+            "[red]"
+            + t(N_("--demo loads known passwords; it is refused in production mode"))
+            + "[/red]"
+        )
+        raise typer.Exit(1)
+
+    async def prepare(db: Database) -> tuple[DemoLogins | None, bool]:
+        logins = await load_demo(db, settings) if demo else None
+        async with db.read() as session:
+            admin = await session.scalar(
+                select(Account.id).where(Account.kind == AccountKind.ADMIN).limit(1)
+            )
+        return logins, admin is not None
+
+    logins, has_admin = _run(prepare, settings)
+    if logins is not None:
+        _print_demo(logins)
+    elif demo:
+        console.print(t(N_("The database already has a community; the demo was not loaded.")))
+    if not has_admin:
+        console.print(
+            t(N_("No admin account yet. Create one with:"))
+            + "\n  changlang create-admin --username admin --display-name 社区书记 "
+            "--community 社区名称"
+        )
+    url = f"http://{host}:{port}/graphql"
+    console.print(f"GraphiQL: [link={url}]{url}[/link]")
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=LOGGING_CONFIG,
+    )
+
+
+def _print_demo(logins: DemoLogins) -> None:
+    table = Table(title=t(N_("{community}: demo logins"), community=logins.community))
+    for column in (N_("username"), N_("password"), N_("role"), N_("name"), N_("grid")):
+        table.add_column(t(column))
+    for staff in logins.staff:
+        table.add_row(
+            *map(
+                escape, (staff.username, staff.password, staff.role, staff.display_name, staff.grid)
+            )
+        )
+    console.print(table)
+    codes = Table(title=t(N_("one-time codes for residents")))
+    for column in (N_("resident"), N_("address"), N_("code")):
+        codes.add_column(t(column))
+    for resident in logins.residents:
+        codes.add_row(*map(escape, (resident.name, resident.address, resident.code)))
+    console.print(codes)
+
+
+@app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(help="login name: letters, digits, . - _")],
+    display_name: Annotated[str, typer.Option(help="name shown to others, e.g. 社区书记 王芳")],
+    community: Annotated[
+        str | None, typer.Option(help="the community (created if there is none yet)")
+    ] = None,
+) -> None:
+    """Create an admin (社区书记) account; the password is asked for twice."""
+    settings = _settings()
+    password: str = typer.prompt(
+        t(N_("Password")),
+        hide_input=True,
+        confirmation_prompt=t(N_("Repeat for confirmation")),
+    )
+    try:
+        password_hash = hash_password(password)
+    except InvalidInput as exc:
+        errors.print(f"[red]{_problem(exc)}[/red]")
+        raise typer.Exit(1) from exc
+
+    async def work(db: Database) -> str:
+        async with db.transaction() as session:
+            target = await _admin_community(session, community)
+            await create_staff_account(
+                session,
+                target.id,
+                username=username,
+                password=password,
+                display_name=display_name,
+                admin=True,
+                password_hash=password_hash,
+            )
+            return target.name
+
+    name = _run(work, settings)
+    console.print(
+        t(
+            N_("admin {username} created in {community}"),
+            username=f"[bold]{escape(username.strip().lower())}[/bold]",
+            community=escape(name),
+        )
+    )
+
+
+async def _admin_community(session: AsyncSession, name: str | None) -> Community:
+    """The first admin also creates the community; later ones join an existing one."""
+    if await session.scalar(select(Community.id).limit(1)) is None:
+        if not name:
+            raise InvalidInput("community", N_("there is no community yet: pass --community NAME"))
+        return await create_community(session, name)
+    return await find_community(session, name)
+
+
+@app.command("issue-code")
+def issue_code(
+    resident: Annotated[str, typer.Argument(help="the resident's id (UUID) or ID number")],
+) -> None:
+    """Print a one-time login code for a resident, to hand over in person."""
+    settings = _settings()
+    cipher = PersonalDataCipher(settings.pii_key)
+    ttl = timedelta(seconds=settings.login_code_seconds)
+
+    async def work(db: Database) -> tuple[str, str]:
+        async with db.transaction() as session:
+            found = await _find_resident(session, cipher, resident)
+            code = await issue_login_code_as_system(session, found.community_id, found.id, ttl)
+            return found.name, code
+
+    name, code = _run(work, settings)
+    hours = settings.login_code_seconds // 3600
+    console.print(
+        t(
+            N_("login code for {name}: {code} (valid {hours} h, once)"),
+            name=escape(name),
+            code=f"[bold]{code}[/bold]",
+            hours=hours,
+        )
+    )
+
+
+async def _find_resident(
+    session: AsyncSession, cipher: PersonalDataCipher, reference: str
+) -> Resident:
+    """By UUID, or by ID number through its keyed hash (the number itself is not stored)."""
+    try:
+        condition = Resident.id == uuid.UUID(reference.strip())
+    except ValueError:
+        condition = Resident.id_number_hash == cipher.lookup_hash(normalize_id_number(reference))
+    found = list(await session.scalars(select(Resident).where(condition, ~Resident.deleted)))
+    if len(found) != 1:
+        raise NotFound(
+            N_("resident"), reference if len(found) == 0 else t(N_("(several communities)"))
+        )
+    return found[0]
+
+
+@app.command("import-residents")
+def import_residents_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="import the good rows even if some are bad")
+    ] = False,
+    community: Annotated[str | None, typer.Option(help="the community to import into")] = None,
+) -> None:
+    """Import a resident register (居民花名册); every bad row is reported with its line."""
+    settings = _settings()
+    cipher = PersonalDataCipher(settings.pii_key)
+    with Progress(
+        TextColumn(t(N_("importing"))), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        task = bar.add_task("rows", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        async def work(db: Database) -> ImportReport:
+            return await import_residents(
+                db, cipher, file, community=community, skip_bad=skip_bad, progress=advance
+            )
+
+        report = _run(work, settings)
+    _print_import(report)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _print_import(report: ImportReport) -> None:
+    if report.ignored_columns:
+        console.print(
+            t(N_("ignored columns: {columns}"), columns=escape("、".join(report.ignored_columns)))
+        )
+    if report.errors:
+        table = Table(title=t(N_("{count} bad rows"), count=len(report.errors)))
+        table.add_column(t(N_("line")), justify="right")
+        table.add_column(t(N_("problem")))
+        for error in report.errors:
+            table.add_row(str(error.line), escape(error.render(language())))
+        errors.print(table)
+    if report.rejected:
+        errors.print(
+            "[red]" + t(N_("nothing was imported; fix the rows or pass --skip-bad")) + "[/red]"
+        )
+        return
+    console.print(
+        t(
+            N_("imported {imported} of {rows} residents ({households} new households)"),
+            imported=report.imported,
+            rows=report.rows,
+            households=report.households_created,
+        )
+    )
+
+
+@app.command("export-residents")
+def export_residents_command(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help=".csv or .xlsx")],
+    unmasked: Annotated[
+        bool, typer.Option("--unmasked", help="full phones and ID numbers (logged)")
+    ] = False,
+    community: Annotated[str | None, typer.Option(help="the community to export")] = None,
+) -> None:
+    """Export the resident register, masked unless --unmasked; every export is logged."""
+    settings = _settings()
+    cipher = PersonalDataCipher(settings.pii_key)
+
+    async def work(db: Database) -> int:
+        return await export_residents(
+            db, cipher, file, community=community, unmasked=unmasked, language=language()
+        )
+
+    count = _run(work, settings)
+    console.print(
+        t(N_("exported {count} residents to {file}"), count=count, file=escape(str(file)))
+    )
+    if unmasked:
+        errors.print(
+            "[yellow]"
+            + t(N_("this file holds full ID numbers and phones: keep it safe"))
+            + "[/yellow]"
+        )
+
+
+@app.command("compact-sync")
+def compact_sync(
+    retention_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="devices unseen this long no longer hold tombstones back "
+            "(default: CHANGLANG_SYNC_RETENTION_DAYS, 30)",
+        ),
+    ] = None,
+) -> None:
+    """Purge the sync tombstones every active device has passed (the server also does it
+    periodically); a device left behind is told to resync from scratch."""
+    settings = _settings()
+    days = retention_days if retention_days is not None else settings.sync_retention_days
+
+    async def work(db: Database) -> Compacted:
+        return await compact_all(db, retention=timedelta(days=days))
+
+    done = _run(work, settings)
+    console.print(
+        t(
+            N_(
+                "compacted {communities} communities: {tombstones} tombstones, "
+                "{departures} departure records and {receipts} push receipts purged"
+            ),
+            communities=done.communities,
+            tombstones=done.tombstones,
+            departures=done.departures,
+            receipts=done.receipts,
+        ),
+        soft_wrap=True,
+    )
+    if done.skipped:
+        console.print(
+            t(
+                N_("{count} communities were being compacted by a server; skipped"),
+                count=done.skipped,
+            )
+        )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,182 @@
+"""One typed settings object, read from ``CHANGLANG_*`` environment variables.
+
+Development mode must work with nothing configured (``changlang serve`` on a fresh machine),
+so it generates its secrets once and keeps them in the data directory; production mode must
+never run on a guessable secret, so it refuses to start instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+
+MIN_SECRET_BYTES = 32
+MIN_DISTINCT_CHARACTERS = 12
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class SettingsError(ValueError):
+    """The environment describes a server that must not start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: Mode = Mode.DEVELOPMENT
+    data_dir: Path = Path("changlang-data")
+    database_url: str = ""
+    secret_key: str = ""
+    previous_secret_keys: tuple[str, ...] = ()
+    pii_key: str = ""
+    jwt_issuer: str = "changlang"
+    jwt_audience: str = "changlang-api"
+    access_token_seconds: int = 900
+    refresh_token_seconds: int = 30 * 24 * 3600
+    login_code_seconds: int = 24 * 3600
+    max_body_bytes: int = 1_000_000
+    max_query_depth: int = 10
+    max_query_tokens: int = 2_000
+    max_aliases: int = 30
+    max_page_size: int = 100
+    offline_ballot_grace_seconds: int = 24 * 3600
+    """A ballot recorded offline before a vote closed counts if it arrives this long after."""
+    max_device_clock_skew_seconds: int = 300
+    """How far a phone's clock (its ``X-Device-Time`` header) may be off when it syncs a
+    ballot: its cast time is trusted only within this."""
+    sync_retention_days: int = 30
+    """A device unseen this long no longer holds tombstones back; when they are purged it is
+    told to resync from scratch."""
+    sync_compact_interval_seconds: int = 24 * 3600
+    """How often each server process purges the tombstones every active device has passed
+    (0: never; ``changlang compact-sync`` does it on demand)."""
+    introspection: bool | None = None  # None: on in development, off in production
+    log_json: bool = True
+
+    @property
+    def sync_retention(self) -> timedelta:
+        return timedelta(days=self.sync_retention_days)
+
+    @property
+    def production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.production if self.introspection is None else self.introspection
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'changlang.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str, default: str = "") -> str:
+            return env.get(f"CHANGLANG_{name}", default)
+
+        try:
+            mode = Mode(get("MODE", Mode.DEVELOPMENT.value).lower())
+        except ValueError as exc:
+            choices = ", ".join(m.value for m in Mode)
+            raise SettingsError(f"CHANGLANG_MODE must be one of: {choices}") from exc
+        data_dir = Path(get("DATA_DIR", "changlang-data"))
+        values: dict[str, object] = {
+            "mode": mode,
+            "data_dir": data_dir,
+            "database_url": get("DATABASE_URL"),
+            "secret_key": get("SECRET_KEY"),
+            "previous_secret_keys": tuple(
+                k for k in get("PREVIOUS_SECRET_KEYS").split(",") if k.strip()
+            ),
+            "pii_key": get("PII_KEY"),
+            "jwt_issuer": get("JWT_ISSUER", "changlang"),
+            "jwt_audience": get("JWT_AUDIENCE", "changlang-api"),
+        }
+        if get("INTROSPECTION"):
+            values["introspection"] = get("INTROSPECTION").lower() in {"1", "true", "yes", "on"}
+        for name, attr in (
+            ("ACCESS_TOKEN_SECONDS", "access_token_seconds"),
+            ("REFRESH_TOKEN_SECONDS", "refresh_token_seconds"),
+            ("LOGIN_CODE_SECONDS", "login_code_seconds"),
+            ("MAX_BODY_BYTES", "max_body_bytes"),
+            ("MAX_QUERY_DEPTH", "max_query_depth"),
+            ("MAX_QUERY_TOKENS", "max_query_tokens"),
+            ("MAX_ALIASES", "max_aliases"),
+            ("MAX_PAGE_SIZE", "max_page_size"),
+            ("OFFLINE_BALLOT_GRACE_SECONDS", "offline_ballot_grace_seconds"),
+            ("MAX_DEVICE_CLOCK_SKEW_SECONDS", "max_device_clock_skew_seconds"),
+            ("SYNC_RETENTION_DAYS", "sync_retention_days"),
+            ("SYNC_COMPACT_INTERVAL_SECONDS", "sync_compact_interval_seconds"),
+        ):
+            raw = get(name)
+            if raw:
+                try:
+                    values[attr] = int(raw)
+                except ValueError as exc:
+                    raise SettingsError(f"CHANGLANG_{name} must be a whole number") from exc
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.sync_retention_days < 1 or settings.sync_compact_interval_seconds < 0:
+            raise SettingsError(
+                "CHANGLANG_SYNC_RETENTION_DAYS must be at least 1 and "
+                "CHANGLANG_SYNC_COMPACT_INTERVAL_SECONDS at least 0"
+            )
+        return settings.with_secrets()
+
+    def with_secrets(self) -> Settings:
+        """Fill in or check the secrets, depending on the mode."""
+        secret_key, pii_key = self.secret_key, self.pii_key
+        if self.production:
+            for name, value in (("SECRET_KEY", secret_key), ("PII_KEY", pii_key)):
+                _refuse_weak(name, value)
+            for old in self.previous_secret_keys:
+                _refuse_weak("PREVIOUS_SECRET_KEYS", old)
+            return self
+        if not secret_key:
+            secret_key = _kept_secret(self.data_dir / "secret_key")
+        if not pii_key:
+            pii_key = _kept_secret(self.data_dir / "pii_key")
+        _refuse_weak("SECRET_KEY", secret_key)
+        _refuse_weak("PII_KEY", pii_key)
+        return replace(self, secret_key=secret_key, pii_key=pii_key)
+
+
+def _refuse_weak(name: str, value: str) -> None:
+    """Refuse short values and repetitive ones (a phrase typed over and over is not random)."""
+    if len(value.encode()) < MIN_SECRET_BYTES or len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        raise SettingsError(
+            f"CHANGLANG_{name} must be set to a random value of at least {MIN_SECRET_BYTES} "
+            "bytes (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+
+
+def _kept_secret(path: Path) -> str:
+    """Generate a secret on first use and keep it, so tokens survive a restart.
+
+    The file appears whole or not at all (written aside, then hard-linked into place), so
+    several workers starting together agree on one secret and never read a half-written one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            os.chmod(aside, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, path)
+        finally:
+            os.unlink(aside)
+    return path.read_text(encoding="utf-8").strip()

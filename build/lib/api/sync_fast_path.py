@@ -1,0 +1,68 @@
+"""HTTP side of the sync fast path (``schema.sync.fast_pull``): which requests may take it.
+
+Only a plain JSON ``POST`` whose body strawberry would read the same way (an object with a
+string ``query``, object-or-null ``variables``, no ``extensions``) and that asks for no
+streamed answer. The principal comes from the same ``authenticate`` as the general path's
+context. The response is built as strawberry builds it (``200``, ``application/json``).
+Everything else returns ``None``: the caller runs the general executor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.http.parse_content_type import parse_content_type
+
+from domain.database import Database
+from domain.principal import Principal
+from schema.sync.fast_pull import FastPull
+
+Authenticate = Callable[[str | None], Awaitable[Principal | None]]
+
+
+def _request_data(body: bytes) -> tuple[str, str | None, dict[str, Any] | None] | None:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or data.get("extensions") is not None:
+        return None
+    query, name, variables = data.get("query"), data.get("operationName"), data.get("variables")
+    if not isinstance(query, str) or not isinstance(name, str | None):
+        return None
+    if not isinstance(variables, dict | None):
+        return None
+    return query, name, variables
+
+
+async def fast_pull_response(
+    fast: FastPull,
+    request: Request,
+    db: Database,
+    authenticate: Authenticate,
+    streams: Callable[[Any], object | None],
+) -> Response | None:
+    if request.method != "POST" or streams(request.headers) is not None:
+        return None
+    media_type, _ = parse_content_type(request.headers.get("content-type", ""))
+    if "application/json" not in media_type:
+        return None
+    found = _request_data(await request.body())
+    if found is None:
+        return None
+    query, name, variables = found
+    plan = fast.plan(query, name)
+    if plan is None:
+        return None
+    try:
+        principal = await authenticate(request.headers.get("authorization"))
+    except Exception:
+        return None  # the general path's context raises it again, in its own way
+    body = await fast.answer(plan, db, principal, variables)
+    if body is None:
+        return None
+    return Response(body, status_code=200, media_type="application/json")

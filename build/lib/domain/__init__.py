@@ -1,0 +1,1 @@
+"""The community's model and rules: knows nothing of HTTP or GraphQL."""

@@ -1,0 +1,134 @@
+"""Engines and sessions for both databases; the dialect quirks live here and in ``dialect``.
+
+SQLite needs care to be a correct multi-writer store: the driver's implicit transactions
+lose updates under concurrency, so writers take ``BEGIN IMMEDIATE`` (one writer at a time,
+waiting on ``busy_timeout``) and readers use a second engine with a deferred ``BEGIN`` so
+they never queue behind a writer.
+
+After a transaction commits, the changes it noted (``domain.changes``) go to the commit
+listeners the server registered, so that live streams hear of every write at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+from domain.changes import Change, CommitListener, take
+from domain.positions import PositionStampingSession
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+log = logging.getLogger("changlang.database")
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
+    engine = create_async_engine(url, poolclass=NullPool if ":memory:" in url else None)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+@dataclass
+class Database:
+    """A writer and a reader session factory over one database.
+
+    On PostgreSQL both use the same engine; on SQLite the reader never takes the write lock.
+    """
+
+    url: str
+    write_engine: AsyncEngine
+    read_engine: AsyncEngine
+    listeners: list[CommitListener] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.writer = async_sessionmaker(
+            self.write_engine, expire_on_commit=False, sync_session_class=PositionStampingSession
+        )
+        self.reader = async_sessionmaker(
+            self.read_engine, expire_on_commit=False, sync_session_class=PositionStampingSession
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.write_engine.dialect.name
+
+    def on_commit(self, listener: CommitListener) -> Callable[[], None]:
+        """Call ``listener`` after every transaction that noted changes; returns an undo."""
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commit at the end, roll back on any exception.
+
+        Commit listeners run after the commit (an exception skips them with the commit).
+        """
+        async with self.writer() as session:
+            async with session.begin():
+                yield session
+            changes = take(session)
+        if changes:
+            await self._committed(changes)
+
+    async def _committed(self, changes: frozenset[Change]) -> None:
+        """A listener's failure is logged, never raised: the transaction has committed, and
+        the caller must not take it for failed (streams also poll, slowly, as a safety net)."""
+        for listener in list(self.listeners):
+            try:
+                await listener(changes)
+            except Exception:
+                log.exception("a commit listener failed")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.reader() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()
+
+
+def open_database(url: str, **engine_options: Any) -> Database:
+    if is_sqlite(url):
+        return Database(
+            url=url,
+            write_engine=_sqlite_engine(url, begin="BEGIN IMMEDIATE"),
+            read_engine=_sqlite_engine(url, begin="BEGIN"),
+        )
+    engine = create_async_engine(
+        url, pool_pre_ping=True, **({"pool_size": 10, "max_overflow": 10} | engine_options)
+    )
+    return Database(url=url, write_engine=engine, read_engine=engine)

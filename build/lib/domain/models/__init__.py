@@ -1,0 +1,120 @@
+"""SQLAlchemy models; importing this package registers every table on ``Base.metadata``.
+
+Every synced table gets the composite index ``(community_id, position, id)`` here, in one
+place, so that a sync pull is an index range scan whatever the table's size.
+"""
+
+from sqlalchemy import Index
+
+from domain.models.accounts import (
+    Account,
+    AccountKind,
+    Device,
+    LoginCode,
+    PersonalDataAccess,
+    RefreshToken,
+)
+from domain.models.base import Base, Synced
+from domain.models.community import ChangeCounter, Community, Grid, GridLevel, GridPost, PostRole
+from domain.models.council import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    ProgressReport,
+    Proposal,
+    ProposalCategory,
+    ProposalSource,
+    ProposalStatus,
+    ProposalSupport,
+    ProposalTransition,
+    Rating,
+    Resolution,
+)
+from domain.models.households import Household, Resident, ResidentTag
+from domain.models.sync import (
+    ConflictStatus,
+    DeviceNotice,
+    DeviceSync,
+    RefusedPush,
+    SyncConflict,
+    SyncDeparture,
+    SyncHorizon,
+    SyncPushReceipt,
+    SyncScope,
+)
+from domain.models.visits import VisitCategory, VisitNote
+from domain.models.votes import (
+    Ballot,
+    BallotLogEntry,
+    Channel,
+    Choice,
+    Electorate,
+    OfflineBallot,
+    OfflineBallotStatus,
+    Panel,
+    PanelMember,
+    Threshold,
+    Vote,
+    VoterRecord,
+)
+
+for _table in list(Base.metadata.tables.values()):
+    if {"community_id", "position", "deleted"} <= set(_table.c.keys()):
+        Index(f"ix_{_table.name}_sync", _table.c.community_id, _table.c.position, _table.c.id)
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "AgendaItem",
+    "Attendance",
+    "Ballot",
+    "BallotLogEntry",
+    "Base",
+    "ChangeCounter",
+    "Channel",
+    "Choice",
+    "Community",
+    "ConflictStatus",
+    "Device",
+    "DeviceNotice",
+    "DeviceSync",
+    "Electorate",
+    "Grid",
+    "GridLevel",
+    "GridPost",
+    "Household",
+    "LoginCode",
+    "Meeting",
+    "MeetingKind",
+    "OfflineBallot",
+    "OfflineBallotStatus",
+    "Panel",
+    "PanelMember",
+    "PersonalDataAccess",
+    "PostRole",
+    "ProgressReport",
+    "Proposal",
+    "ProposalCategory",
+    "ProposalSource",
+    "ProposalStatus",
+    "ProposalSupport",
+    "ProposalTransition",
+    "Rating",
+    "RefreshToken",
+    "RefusedPush",
+    "Resident",
+    "ResidentTag",
+    "Resolution",
+    "SyncConflict",
+    "SyncDeparture",
+    "SyncHorizon",
+    "SyncPushReceipt",
+    "SyncScope",
+    "Synced",
+    "Threshold",
+    "VisitCategory",
+    "VisitNote",
+    "Vote",
+    "VoterRecord",
+]

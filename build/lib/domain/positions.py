@@ -1,0 +1,114 @@
+"""Stamp every write to a synced row with a commit-ordered change position.
+
+A sync pull asks for rows with ``position`` greater than its checkpoint, so positions must
+become visible in increasing order. Sequences and clocks do not (two writers may commit out
+of order); a counter row incremented inside the writer's own transaction does, because its
+row lock is held until commit: the next writer waits and so gets a larger position only
+after this one is visible. One ``UPDATE ... RETURNING`` per community per flush.
+
+Each stamped table is also noted on the session (``domain.changes``), so that live streams
+hear of the write once it commits, whichever code path made it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, attributes
+
+from domain.changes import note
+from domain.models import ChangeCounter, Household, Resident, SyncDeparture, Synced, VisitNote
+
+FOLLOWERS: tuple[type[Resident] | type[VisitNote], ...] = (Resident, VisitNote)
+"""Rows that belong to a household and move with it (their scope is its grid node)."""
+
+
+class PositionStampingSession(Session):
+    """The session class of every engine: it stamps synced rows before each flush."""
+
+
+def _changed_synced_rows(session: Session) -> list[Synced]:
+    rows: list[Synced] = [obj for obj in session.new if isinstance(obj, Synced)]
+    rows.extend(
+        obj
+        for obj in session.dirty
+        if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False)
+    )
+    return rows
+
+
+def _old(row: Synced, key: str) -> Any:
+    """The value an attribute had before this flush, if it changed (else None)."""
+    history = attributes.get_history(row, key)
+    if history.deleted and history.added and history.deleted[0] != history.added[0]:
+        return history.deleted[0]
+    return None
+
+
+def _departures(session: Session) -> list[Household]:
+    """Record every row leaving a grid node in this flush, so that devices covering the old
+    node get a tombstone for it; return the households that moved (their residents and
+    visit notes are re-stamped with them, so devices covering the new node receive them)."""
+    moved: list[Household] = []
+    rehoused: list[tuple[Synced, uuid.UUID]] = []
+    for row in list(session.dirty):
+        if isinstance(row, Household) and (old_grid := _old(row, "grid_id")) is not None:
+            moved.append(row)
+            session.add(_departure(row, old_grid))
+        elif isinstance(row, FOLLOWERS) and (old_home := _old(row, "household_id")) is not None:
+            rehoused.append((row, old_home))
+    if rehoused:
+        homes = {home for _, home in rehoused}
+        found = session.connection().execute(
+            select(Household.id, Household.grid_id).where(Household.id.in_(homes))
+        )
+        grids = {home: grid for home, grid in found}
+        for row, home in rehoused:
+            if home in grids:
+                session.add(_departure(row, grids[home]))
+    return moved
+
+
+def _departure(row: Synced, grid_id: uuid.UUID) -> SyncDeparture:
+    return SyncDeparture(
+        community_id=row.community_id,
+        source_table=str(row.__tablename__),  # type: ignore[attr-defined]
+        document_id=row.id,
+        grid_id=grid_id,
+    )
+
+
+def _stamp(session: Session, _flush_context: Any, _instances: Any) -> None:
+    moved = _departures(session)
+    by_community: dict[uuid.UUID, list[Synced]] = defaultdict(list)
+    for row in _changed_synced_rows(session):
+        by_community[row.community_id].append(row)
+    connection = session.connection()
+    for community_id in sorted(by_community):
+        rows = by_community[community_id]
+        last = connection.execute(
+            update(ChangeCounter)
+            .where(ChangeCounter.community_id == community_id)
+            .values(last_position=ChangeCounter.last_position + len(rows))
+            .returning(ChangeCounter.last_position)
+        ).scalar_one()
+        first = last - len(rows) + 1
+        for offset, row in enumerate(rows):
+            row.position = first + offset
+        for table in {str(row.__tablename__) for row in rows}:  # type: ignore[attr-defined]
+            note(session, community_id, table)
+    for household in moved:
+        for follower in FOLLOWERS:
+            note(session, household.community_id, str(follower.__tablename__))
+            connection.execute(
+                update(follower)
+                .where(follower.household_id == household.id)
+                .values(position=household.position)
+                .execution_options(synchronize_session=False)
+            )
+
+
+event.listen(PositionStampingSession, "before_flush", _stamp)

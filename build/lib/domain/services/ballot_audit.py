@@ -1,0 +1,204 @@
+"""What anyone eligible can check about a vote: the published receipts and choices, and the
+recount of the whole hash-chained log against what the database says was counted.
+
+Receipts are published sorted by value and a secret vote's choices sorted by random ballot
+id, so neither list can be lined up with the other by position, time or id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ballot_log import LogLink, chain_problems, of_kind
+from domain.electorate import eligibility, load_facts
+from domain.errors import PermissionDenied
+from domain.i18n import N_
+from domain.models import Account, Ballot, BallotLogEntry, Choice, Vote, VoterRecord
+from domain.permissions import require_login
+from domain.personal_data import mask_name
+from domain.principal import Principal
+from domain.services.votes import ResultsHidden, get_vote, rule_payload, tally_rule
+from domain.tally import Tally, count
+
+
+async def _readable(session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID) -> Vote:
+    """The vote, if the principal is staff or eligible for it: "checkable by anyone eligible"."""
+    who = require_login(principal)
+    vote = await get_vote(session, who, vote_id)
+    if who.is_staff:
+        return vote
+    facts = await load_facts(session, who.community_id, account_id=who.account_id)
+    if facts is None or not eligibility(vote, facts).eligible:
+        raise PermissionDenied(N_("only staff and those eligible for this vote may check it"))
+    return vote
+
+
+async def published_receipts(
+    session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
+) -> list[str]:
+    """Every receipt, sorted by value: no position, time or id ties one to a ballot."""
+    vote = await _readable(session, principal, vote_id)
+    rows = await session.scalars(select(VoterRecord.receipt).where(VoterRecord.vote_id == vote.id))
+    return sorted(rows)
+
+
+@dataclass(frozen=True)
+class PublishedChoice:
+    choice: Choice
+    ballot_id: uuid.UUID | None
+    voter: str | None
+
+
+async def published_choices(
+    session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
+) -> list[PublishedChoice]:
+    """A secret vote's counted choices, after close only, by random ballot id and nothing else;
+    an open vote's choices with the voters' names (masked, as on a public notice)."""
+    vote = await _readable(session, principal, vote_id)
+    closed = vote.closed_at is not None
+    if not closed and vote.secret:
+        raise ResultsHidden(N_("the choices of a secret vote are published when it closes"))
+    if not closed and vote.hide_results_until_close:
+        raise ResultsHidden(N_("results are hidden until the vote closes"))
+    counted = Ballot.superseded.is_(False)
+    if vote.secret:
+        rows = await session.execute(
+            select(Ballot.id, Ballot.choice).where(Ballot.vote_id == vote.id, counted)
+        )
+        found = [PublishedChoice(Choice(c), ballot_id, None) for ballot_id, c in rows]
+        return sorted(found, key=lambda item: str(item.ballot_id))
+    named = await session.execute(
+        select(Ballot.choice, Account.display_name, VoterRecord.voter_key)
+        .join(
+            VoterRecord,
+            (VoterRecord.vote_id == Ballot.vote_id) & (VoterRecord.voter_key == Ballot.voter_key),
+        )
+        .join(Account, Account.id == VoterRecord.account_id)
+        .where(Ballot.vote_id == vote.id, counted)
+    )
+    ordered = sorted(named, key=lambda row: (mask_name(row[1]), row[2]))
+    return [PublishedChoice(Choice(c), None, mask_name(name)) for c, name, _ in ordered]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """``verifyTally``: the hash chain, the receipts, the counted ballots and the result agree.
+
+    ``head_hash`` is the last link's hash: whoever notes it down can later tell whether the
+    whole log was rewritten, which no check inside one database can.
+    """
+
+    ok: bool
+    problems: list[str]
+    log_entries: int
+    receipts: int
+    counted_ballots: int
+    head_hash: str | None
+    recount: Tally | None
+
+
+def _replay_open(links: list[LogLink]) -> dict[str, str]:
+    """An open vote's last choice per voter, replaying its casts and changes in log order."""
+    choices: dict[str, str] = {}
+    for link in links:
+        if link.kind in ("cast", "recast"):
+            data = link.data
+            choices[str(data.get("voter"))] = str(data.get("choice"))
+    return choices
+
+
+def _compare(logged: dict[str, str], stored: dict[str, str], what: str, show: bool) -> list[str]:
+    differing = sorted(
+        key for key in logged.keys() | stored.keys() if logged.get(key) != stored.get(key)
+    )
+    if not show:
+        return [f"{what} {key}: the counted ballot does not match the log" for key in differing]
+    return [
+        f"{what} {key}: counted as {stored.get(key, 'nothing')}, "
+        f"logged as {logged.get(key, 'nothing')}"
+        for key in differing
+    ]
+
+
+def audit(
+    vote: Vote,
+    links: list[LogLink],
+    receipts: list[str],
+    counted: list[tuple[uuid.UUID, Choice, str | None]],
+) -> tuple[list[str], Tally | None]:
+    """Every disagreement between the log, the receipts, the ballots and the stored result.
+
+    Pure, so that anyone holding a copy of the published data can run the same check.
+    """
+    problems = chain_problems(links)
+    if not links or links[0].kind != "open":
+        problems.append("the log does not begin with the vote's rule")
+    elif links[0].data != rule_payload(vote):
+        problems.append("the vote's stored rule differs from the rule its log opened with")
+    cast_receipts = sorted(str(data.get("receipt")) for data in of_kind(links, "cast"))
+    if cast_receipts != sorted(receipts):
+        problems.append(
+            f"the log records {len(cast_receipts)} first ballots, "
+            f"the register {len(receipts)} receipts, and they differ"
+        )
+    if len(counted) != len(receipts):
+        problems.append(f"{len(counted)} ballots are counted but {len(receipts)} voters have voted")
+    closed = vote.closed_at is not None
+    show = closed or not (vote.secret or vote.hide_results_until_close)
+    if vote.secret:
+        if not closed:
+            return problems, None
+        logged = {str(d.get("ballot")): str(d.get("choice")) for d in of_kind(links, "choice")}
+        stored = {str(ballot_id): choice.value for ballot_id, choice, _ in counted}
+        problems += _compare(logged, stored, "ballot", show)
+    else:
+        logged = _replay_open(links)
+        stored = {str(key): choice.value for _, choice, key in counted}
+        problems += _compare(logged, stored, "voter", show)
+        if not closed:
+            return problems, None
+    try:
+        recount = count((Choice(value) for value in logged.values()), tally_rule(vote))
+    except ValueError:
+        return [*problems, "the log holds a choice that is not for, against or abstain"], None
+    if vote.result != recount.as_dict():
+        problems.append("the stored result differs from the tally recomputed from the log")
+    closes = of_kind(links, "close")
+    if len(closes) != 1 or links[-1].kind != "close":
+        problems.append("the log does not end with exactly one close entry")
+    elif closes[0].get("result") != recount.as_dict():
+        problems.append("the log's close entry differs from the tally recomputed from the log")
+    return problems, recount
+
+
+async def verify_tally(
+    session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
+) -> Verification:
+    vote = await _readable(session, principal, vote_id)
+    entries = await session.scalars(
+        select(BallotLogEntry).where(BallotLogEntry.vote_id == vote.id).order_by(BallotLogEntry.seq)
+    )
+    links = [LogLink(e.seq, e.kind, e.payload, e.prev_hash, e.entry_hash) for e in entries]
+    receipts = list(
+        await session.scalars(select(VoterRecord.receipt).where(VoterRecord.vote_id == vote.id))
+    )
+    rows = await session.execute(
+        select(Ballot.id, Ballot.choice, Ballot.voter_key).where(
+            Ballot.vote_id == vote.id, Ballot.superseded.is_(False)
+        )
+    )
+    counted = [(ballot_id, Choice(choice), key) for ballot_id, choice, key in rows]
+    problems, recount = audit(vote, links, receipts, counted)
+    return Verification(
+        ok=not problems,
+        problems=problems,
+        log_entries=len(links),
+        receipts=len(receipts),
+        counted_ballots=len(counted),
+        head_hash=links[-1].entry_hash if links else None,
+        recount=recount,
+    )

@@ -1,0 +1,75 @@
+"""Reading topics (议题): the community's list, newest first, and single topics by id."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import Proposal, ProposalCategory, ProposalStatus
+from domain.pagination import Page
+from domain.permissions import require_login
+from domain.principal import Principal
+from domain.services.grids import subtree_of
+from domain.services.proposal_access import get_proposal, proposals_readable
+from domain.services.topic_pages import topic_page
+
+
+@dataclass(frozen=True)
+class ProposalFilter:
+    status: ProposalStatus | None = None
+    category: ProposalCategory | None = None
+    grid_id: uuid.UUID | None = None  # this node and every node below it
+
+
+async def _where(
+    session: AsyncSession, principal: Principal, where: ProposalFilter
+) -> list[ColumnElement[bool]]:
+    clauses = [proposals_readable(principal)]
+    if where.status is not None:
+        clauses.append(Proposal.status == where.status)
+    if where.category is not None:
+        clauses.append(Proposal.category == where.category)
+    if where.grid_id is not None:
+        clauses.append(Proposal.grid_id.in_(await subtree_of(session, principal, where.grid_id)))
+    return clauses
+
+
+async def list_proposals(
+    session: AsyncSession,
+    principal: Principal | None,
+    where: ProposalFilter,
+    *,
+    first: int,
+    after: str | None,
+) -> Page[Any]:
+    who = require_login(principal)
+    return await topic_page(
+        session,
+        select(Proposal).where(*await _where(session, who, where)),
+        first=first,
+        after=after,
+        newest_first=True,
+        key_of=lambda row: (row[0].submitted_on.isoformat(), row[0].id),
+    )
+
+
+async def count_proposals(
+    session: AsyncSession, principal: Principal | None, where: ProposalFilter
+) -> int:
+    who = require_login(principal)
+    return int(
+        await session.scalar(
+            select(func.count(Proposal.id)).where(*await _where(session, who, where))
+        )
+        or 0
+    )
+
+
+async def read_proposal(
+    session: AsyncSession, principal: Principal | None, proposal_id: uuid.UUID
+) -> Proposal:
+    return await get_proposal(session, require_login(principal), proposal_id)

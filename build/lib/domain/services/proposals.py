@@ -1,0 +1,307 @@
+"""征集议题: raising topics, finding similar ones, 附议 (support), declining and withdrawing.
+
+A topic from the suggestion box (民主决议箱) is anonymous for good: the submitter's account
+is checked for eligibility and then forgotten. The row stores no account or resident, its
+times are the midnight of its day, and its first transition has no actor, so neither a
+column, a timestamp nor the history points back to anyone, admins included.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.i18n import N_, word
+from domain.lifecycle import OPEN
+from domain.models import (
+    Household,
+    Proposal,
+    ProposalCategory,
+    ProposalSource,
+    ProposalStatus,
+    ProposalSupport,
+    ProposalTransition,
+    Resident,
+)
+from domain.permissions import require_covers, require_login, residents_visible
+from domain.principal import Principal
+from domain.services.council_errors import AlreadySupported, NotEligible, NotOpen
+from domain.services.proposal_access import (
+    Reference,
+    check_grid,
+    clean_long_text,
+    clean_reason,
+    clean_references,
+    get_proposal,
+    midnight_utc,
+    move,
+    require_manage,
+    today,
+)
+from domain.similarity import similarity
+from domain.validation import clean_text
+
+TITLE_MAX = 100
+DESCRIPTION_MAX = 2000
+SIMILAR_TEXT_MAX = 2000
+SIMILAR_THRESHOLD = 0.3
+SIMILAR_LIMIT = 5
+
+RESIDENT_SOURCES = frozenset(
+    {ProposalSource.RESIDENT, ProposalSource.ONLINE, ProposalSource.SUGGESTION_BOX}
+)
+STAFF_SOURCES = frozenset({ProposalSource.VISIT, ProposalSource.MEETING, ProposalSource.ONLINE})
+
+
+@dataclass(frozen=True)
+class NewProposal:
+    title: str
+    category: ProposalCategory
+    source: ProposalSource
+    description: str = ""
+    grid_id: uuid.UUID | None = None
+    resident_id: uuid.UUID | None = None
+    attachments: Sequence[Reference] = ()
+    proposal_id: uuid.UUID | None = None  # minted by a phone offline; else a fresh one
+
+
+@dataclass(frozen=True)
+class Similar:
+    proposal: Proposal
+    score: float
+
+
+def topic_text(proposal: Proposal) -> str:
+    return f"{proposal.title} {proposal.description}"
+
+
+async def similar_open(
+    session: AsyncSession,
+    community_id: uuid.UUID,
+    text: str,
+    *,
+    exclude: frozenset[uuid.UUID] = frozenset(),
+) -> list[Similar]:
+    """Open topics whose text resembles ``text`` (character bigrams, see domain.similarity)."""
+    rows = await session.scalars(
+        select(Proposal).where(
+            Proposal.community_id == community_id,
+            Proposal.deleted.is_(False),
+            Proposal.status.in_(OPEN),
+        )
+    )
+    return rank_similar(text, [row for row in rows if row.id not in exclude])
+
+
+def rank_similar(text: str, candidates: Sequence[Proposal]) -> list[Similar]:
+    scored = [Similar(row, similarity(text, topic_text(row))) for row in candidates]
+    found = [item for item in scored if item.score >= SIMILAR_THRESHOLD]
+    found.sort(key=lambda item: (-item.score, str(item.proposal.id)))
+    return found[:SIMILAR_LIMIT]
+
+
+async def similar_topics(
+    session: AsyncSession, principal: Principal | None, text: str
+) -> list[Similar]:
+    """What the app shows while a resident types: 'has someone raised this already?'"""
+    who = require_login(principal)
+    cleaned = clean_text("text", text, max_length=SIMILAR_TEXT_MAX, required=False)
+    if not cleaned:
+        return []
+    return await similar_open(session, who.community_id, cleaned)
+
+
+async def _eligible_resident(session: AsyncSession, principal: Principal) -> Resident:
+    if principal.resident_id is None:
+        raise NotEligible(N_("only a resident's own account may do this"))
+    resident = await session.get(Resident, principal.resident_id)
+    if resident is None or resident.deleted or resident.community_id != principal.community_id:
+        raise NotEligible(N_("only a resident of this community may do this"))
+    return resident
+
+
+async def _raiser_for_staff(
+    session: AsyncSession, principal: Principal, resident_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """A grid worker records a topic on a visit (一事一访) for a resident they cover."""
+    if resident_id is None:
+        return None
+    found = await session.scalar(
+        select(Resident.id)
+        .join(Household, Household.id == Resident.household_id)
+        .where(Resident.id == resident_id, residents_visible(principal))
+    )
+    if found is None:
+        raise NotFound(N_("resident"), resident_id)
+    return found
+
+
+async def raise_proposal(
+    session: AsyncSession, principal: Principal | None, new: NewProposal
+) -> tuple[Proposal, list[Similar]]:
+    """The new topic, and the similar open topics its raiser may want to support instead."""
+    who = require_login(principal)
+    title = clean_text("title", new.title, max_length=TITLE_MAX)
+    description = clean_long_text(
+        "description", new.description, max_length=DESCRIPTION_MAX, required=False
+    )
+    attachments = clean_references("attachments", new.attachments)
+    if new.grid_id is not None:
+        await check_grid(session, who, new.grid_id)
+    raised_by_account: uuid.UUID | None = who.account_id
+    raised_by_resident: uuid.UUID | None = None
+    grid_id = new.grid_id
+    anonymous = new.source is ProposalSource.SUGGESTION_BOX
+    if who.is_staff:
+        if new.source not in STAFF_SOURCES:
+            raise InvalidInput("source", N_("staff record topics from visits, meetings or online"))
+        if grid_id is not None:
+            require_covers(who, grid_id)
+        raised_by_resident = await _raiser_for_staff(session, who, new.resident_id)
+    else:
+        if new.source not in RESIDENT_SOURCES:
+            raise InvalidInput("source", N_("residents raise topics themselves or anonymously"))
+        if new.resident_id is not None:
+            raise InvalidInput("residentId", N_("a resident raises topics as themselves"))
+        resident = await _eligible_resident(session, who)
+        if anonymous:
+            raised_by_account = None
+        else:
+            raised_by_resident = resident.id
+            if grid_id is None:
+                grid_id = await session.scalar(
+                    select(Household.grid_id).where(Household.id == resident.household_id)
+                )
+    day = today()
+    proposal = Proposal(
+        id=new.proposal_id or uuid.uuid4(),
+        community_id=who.community_id,
+        title=title,
+        description=description,
+        category=new.category,
+        source=new.source,
+        status=ProposalStatus.SUBMITTED,
+        grid_id=grid_id,
+        raised_by_account_id=raised_by_account,
+        raised_by_resident_id=raised_by_resident,
+        anonymous=anonymous,
+        submitted_on=day,
+        attachments=attachments,
+        close_round=0,
+    )
+    if anonymous:
+        proposal.created_at = proposal.updated_at = midnight_utc(day)
+    similar = await similar_open(session, who.community_id, topic_text(proposal))
+    session.add(proposal)
+    session.add(
+        ProposalTransition(
+            community_id=who.community_id,
+            proposal_id=proposal.id,
+            from_status=None,
+            to_status=ProposalStatus.SUBMITTED,
+            actor_account_id=raised_by_account,
+            reason="",
+            **(
+                {"created_at": proposal.created_at, "updated_at": proposal.created_at}
+                if anonymous
+                else {}
+            ),
+        )
+    )
+    await session.flush()
+    return proposal, similar
+
+
+async def support_proposal(
+    session: AsyncSession, principal: Principal | None, proposal_id: uuid.UUID
+) -> Proposal:
+    """附议: one per resident per topic, guaranteed by the database's unique constraint.
+
+    The insert runs in a savepoint so a concurrent duplicate becomes the typed error too.
+    """
+    who = require_login(principal)
+    resident = await _eligible_resident(session, who)
+    proposal = await get_proposal(session, who, proposal_id)
+    if proposal.status not in OPEN:
+        raise NotOpen(
+            N_("a topic that is {status} takes no more support"), status=word(proposal.status.value)
+        )
+    existing = await session.scalar(
+        select(ProposalSupport.id).where(
+            ProposalSupport.proposal_id == proposal.id,
+            ProposalSupport.resident_id == resident.id,
+        )
+    )
+    if existing is not None:
+        raise AlreadySupported(N_("you already support this topic"))
+    try:
+        async with session.begin_nested():
+            session.add(
+                ProposalSupport(
+                    community_id=who.community_id,
+                    proposal_id=proposal.id,
+                    resident_id=resident.id,
+                )
+            )
+    except IntegrityError as exc:
+        raise AlreadySupported(N_("you already support this topic")) from exc
+    return proposal
+
+
+async def decline_proposal(
+    session: AsyncSession, principal: Principal | None, proposal_id: uuid.UUID, reason: str
+) -> Proposal:
+    """Declining a topic needs a reason: every matter gets a reply (事事有回音)."""
+    who = require_login(principal)
+    proposal = await get_proposal(session, who, proposal_id, lock=True)
+    require_manage(who, proposal)
+    why = clean_reason(reason, required=True)
+    move(session, proposal, ProposalStatus.DECLINED, actor=who.account_id, reason=why)
+    await session.flush()
+    return proposal
+
+
+def _is_raiser(principal: Principal, proposal: Proposal) -> bool:
+    if proposal.anonymous:
+        return False
+    if proposal.raised_by_account_id == principal.account_id:
+        return True
+    return principal.resident_id is not None and (
+        proposal.raised_by_resident_id == principal.resident_id
+    )
+
+
+async def withdraw_proposal(
+    session: AsyncSession,
+    principal: Principal | None,
+    proposal_id: uuid.UUID,
+    reason: str | None,
+) -> Proposal:
+    """The raiser takes a topic back (an anonymous one has no raiser to do so), or the admin."""
+    who = require_login(principal)
+    proposal = await get_proposal(session, who, proposal_id, lock=True)
+    if not (who.is_admin or _is_raiser(who, proposal)):
+        raise PermissionDenied(N_("only the topic's raiser or the admin may withdraw it"))
+    why = clean_reason(reason, required=False)
+    move(session, proposal, ProposalStatus.WITHDRAWN, actor=who.account_id, reason=why)
+    await session.flush()
+    return proposal
+
+
+async def history(
+    session: AsyncSession, principal: Principal | None, proposal_id: uuid.UUID
+) -> list[ProposalTransition]:
+    who = require_login(principal)
+    proposal = await get_proposal(session, who, proposal_id)
+    rows = await session.scalars(
+        select(ProposalTransition)
+        .where(ProposalTransition.proposal_id == proposal.id)
+        .order_by(ProposalTransition.created_at, ProposalTransition.id)
+    )
+    return list(rows)

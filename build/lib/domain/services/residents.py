@@ -1,0 +1,376 @@
+"""Residents (居民): reading within one's coverage, personal data on request, staff changes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.dialect import json_array_contains
+from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.i18n import N_
+from domain.models import Household, PersonalDataAccess, Resident, ResidentTag
+from domain.pagination import Page, keyset_page
+from domain.permissions import (
+    require_covers,
+    require_staff,
+    resident_pii_visible,
+    residents_visible,
+)
+from domain.personal_data import (
+    PersonalDataCipher,
+    mask_id_number,
+    normalize_id_number,
+    normalize_phone,
+)
+from domain.principal import Principal
+from domain.services.grids import subtree_of
+from domain.services.households import editable_household, editable_households
+from domain.validation import clean_text
+
+NAME_MAX = 50
+SEARCH_MAX = 50
+
+
+@dataclass(frozen=True)
+class ResidentFilter:
+    grid_id: uuid.UUID | None = None
+    household_id: uuid.UUID | None = None
+    tag: ResidentTag | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """The unmasked record: returned for one resident at a time, and every read is logged."""
+
+    resident_id: uuid.UUID
+    phone: str | None
+    id_number: str | None
+    room: str
+
+
+def _select(principal: Principal) -> Select[Resident, bool]:
+    return select(Resident, resident_pii_visible(principal).label("pii_visible")).join(
+        Household, Household.id == Resident.household_id
+    )
+
+
+async def _where(
+    session: AsyncSession, principal: Principal, where: ResidentFilter
+) -> list[ColumnElement[bool]]:
+    clauses = [residents_visible(principal)]
+    if where.grid_id is not None:
+        clauses.append(Household.grid_id.in_(await subtree_of(session, principal, where.grid_id)))
+    if where.household_id is not None:
+        clauses.append(Resident.household_id == where.household_id)
+    if where.tag is not None:
+        clauses.append(json_array_contains(Resident.tags, where.tag.value))
+    if where.search:
+        text = clean_text("search", where.search, max_length=SEARCH_MAX)
+        address = Household.building + "-" + Household.unit + "-" + Household.room
+        clauses.append(
+            Resident.name.contains(text, autoescape=True) | address.contains(text, autoescape=True)
+        )
+    return clauses
+
+
+async def list_residents(
+    session: AsyncSession,
+    principal: Principal,
+    where: ResidentFilter,
+    *,
+    first: int,
+    after: str | None,
+) -> Page[Any]:
+    statement = _select(principal).where(*await _where(session, principal, where))
+    return await keyset_page(
+        session,
+        statement,
+        (Resident.name, Resident.id),
+        first=first,
+        after=after,
+        key_of=lambda row: (row[0].name, row[0].id),
+    )
+
+
+async def count_residents(
+    session: AsyncSession, principal: Principal, where: ResidentFilter
+) -> int:
+    statement = (
+        select(func.count(Resident.id))
+        .join(Household, Household.id == Resident.household_id)
+        .where(*await _where(session, principal, where))
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def residents_of_households(
+    session: AsyncSession, principal: Principal, household_ids: Iterable[uuid.UUID]
+) -> list[tuple[Resident, bool]]:
+    rows = await session.execute(
+        _select(principal)
+        .where(Resident.household_id.in_(list(household_ids)), residents_visible(principal))
+        .order_by(Resident.name, Resident.id)
+    )
+    return [(resident, bool(visible)) for resident, visible in rows]
+
+
+ResidentHome = tuple[Resident, Household]
+"""A resident with the household it lives in (whose grid node decides who may change it)."""
+
+
+async def residents_with_households(
+    session: AsyncSession, principal: Principal, resident_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, ResidentHome]:
+    """The residents among ``resident_ids`` the principal may see, with their households: one
+    query for a whole batch of changes (``stage_resident_update``, ``stage_resident_delete``)."""
+    wanted = set(resident_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Resident, Household)
+        .join(Household, Household.id == Resident.household_id)
+        .where(Resident.id.in_(wanted), residents_visible(principal))
+    )
+    return {resident.id: (resident, household) for resident, household in rows}
+
+
+def _found(home: ResidentHome | None, resident_id: uuid.UUID) -> ResidentHome:
+    if home is None:
+        raise NotFound(N_("resident"), resident_id)
+    return home
+
+
+async def get_resident_with_household(
+    session: AsyncSession, principal: Principal, resident_id: uuid.UUID
+) -> ResidentHome:
+    homes = await residents_with_households(session, principal, [resident_id])
+    return _found(homes.get(resident_id), resident_id)
+
+
+async def get_resident_view(
+    session: AsyncSession, principal: Principal, resident_id: uuid.UUID
+) -> tuple[Resident, bool]:
+    """One resident as the principal may see it, with whether personal data is visible."""
+    row = (
+        await session.execute(
+            _select(principal).where(Resident.id == resident_id, residents_visible(principal))
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(N_("resident"), resident_id)
+    return row[0], bool(row[1])
+
+
+def _tags(values: Iterable[str]) -> list[str]:
+    try:
+        return sorted({ResidentTag(value).value for value in values})
+    except ValueError as exc:
+        allowed = ", ".join(tag.value for tag in ResidentTag)
+        raise InvalidInput(
+            "tags", N_("each tag must be one of: {allowed}"), allowed=allowed
+        ) from exc
+
+
+def _birth_date_from_id(id_number: str) -> date | None:
+    try:
+        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        return None
+
+
+async def _set_id_number(
+    session: AsyncSession, resident: Resident, cipher: PersonalDataCipher, raw: str | None
+) -> None:
+    if raw is None or not raw.strip():
+        resident.id_number_cipher = resident.id_number_hash = resident.id_number_masked = None
+        return
+    value = normalize_id_number(raw)
+    digest = cipher.lookup_hash(value)
+    clash = await session.scalar(
+        select(Resident.id).where(
+            Resident.community_id == resident.community_id,
+            Resident.id_number_hash == digest,
+            Resident.deleted.is_(False),
+            Resident.id != resident.id,
+        )
+    )
+    if clash is not None:
+        raise Conflict(N_("a resident with this ID number is already registered"))
+    born = _birth_date_from_id(value)
+    if born is None:
+        raise InvalidInput("idNumber", N_("the date of birth in this ID number does not exist"))
+    resident.id_number_cipher = cipher.encrypt(value)
+    resident.id_number_hash = digest
+    resident.id_number_masked = mask_id_number(value)
+    if resident.birth_date is None:
+        resident.birth_date = born
+
+
+def _apply(resident: Resident, changes: Mapping[str, Any]) -> None:
+    if "name" in changes and changes["name"] is not None:
+        resident.name = clean_text("name", changes["name"], max_length=NAME_MAX)
+    if "phone" in changes:
+        phone = changes["phone"]
+        resident.phone = normalize_phone(phone) if phone and phone.strip() else None
+    if "tags" in changes and changes["tags"] is not None:
+        resident.tags = _tags(changes["tags"])
+    if "party_member" in changes and changes["party_member"] is not None:
+        resident.party_member = bool(changes["party_member"])
+    if "birth_date" in changes:
+        resident.birth_date = changes["birth_date"]
+
+
+async def stage_new_resident(
+    session: AsyncSession,
+    who: Principal,
+    cipher: PersonalDataCipher,
+    households: Mapping[uuid.UUID, Household],
+    *,
+    household_id: uuid.UUID,
+    fields: Mapping[str, Any],
+    resident_id: uuid.UUID | None = None,
+) -> Resident:
+    """``create_resident``'s rules and row, added to the session but not flushed, so that a
+    batch (a sync push) writes many in one flush. ``who`` is staff; ``households`` come from
+    ``editable_households``. Queries only to check an ID number."""
+    editable_household(households, household_id)
+    if not fields.get("name"):
+        raise InvalidInput("name", N_("is required"))
+    resident = Resident(
+        id=resident_id or uuid.uuid4(),
+        community_id=who.community_id,
+        household_id=household_id,
+        tags=[],
+        party_member=False,
+    )
+    _apply(resident, fields)
+    await _set_id_number(session, resident, cipher, fields.get("id_number"))
+    session.add(resident)
+    return resident
+
+
+async def create_resident(
+    session: AsyncSession,
+    principal: Principal | None,
+    cipher: PersonalDataCipher,
+    *,
+    household_id: uuid.UUID,
+    fields: Mapping[str, Any],
+    resident_id: uuid.UUID | None = None,
+) -> Resident:
+    who = require_staff(principal)
+    households = await editable_households(session, who, [household_id])
+    resident = await stage_new_resident(
+        session,
+        who,
+        cipher,
+        households,
+        household_id=household_id,
+        fields=fields,
+        resident_id=resident_id,
+    )
+    await session.flush()
+    return resident
+
+
+async def stage_resident_update(
+    session: AsyncSession,
+    who: Principal,
+    cipher: PersonalDataCipher,
+    homes: Mapping[uuid.UUID, ResidentHome],
+    households: Mapping[uuid.UUID, Household],
+    resident_id: uuid.UUID,
+    fields: Mapping[str, Any],
+) -> ResidentHome:
+    """``update_resident``'s rules, applied to the loaded resident but not flushed; ``homes``
+    from ``residents_with_households``, ``households`` from ``editable_households`` (of the
+    household the change moves it to, if any). Returns the resident with its household after
+    the change."""
+    resident, household = _found(homes.get(resident_id), resident_id)
+    require_covers(who, household.grid_id)
+    if fields.get("household_id") is not None and fields["household_id"] != resident.household_id:
+        household = editable_household(households, fields["household_id"])
+        resident.household_id = fields["household_id"]
+    _apply(resident, fields)
+    if "id_number" in fields:
+        await _set_id_number(session, resident, cipher, fields["id_number"])
+    return resident, household
+
+
+async def update_resident(
+    session: AsyncSession,
+    principal: Principal | None,
+    cipher: PersonalDataCipher,
+    resident_id: uuid.UUID,
+    fields: Mapping[str, Any],
+) -> Resident:
+    who = require_staff(principal)
+    homes = await residents_with_households(session, who, [resident_id])
+    households = (
+        await editable_households(session, who, [fields.get("household_id")]) if homes else {}
+    )
+    resident, _ = await stage_resident_update(
+        session, who, cipher, homes, households, resident_id, fields
+    )
+    await session.flush()
+    return resident
+
+
+def stage_resident_delete(
+    who: Principal, home: ResidentHome | None, resident_id: uuid.UUID
+) -> None:
+    """``delete_resident``'s rules on a loaded resident (``residents_with_households``, or what
+    ``stage_resident_update`` returned); not flushed."""
+    resident, household = _found(home, resident_id)
+    require_covers(who, household.grid_id)
+    resident.deleted = True
+
+
+async def delete_resident(
+    session: AsyncSession, principal: Principal | None, resident_id: uuid.UUID
+) -> Resident:
+    who = require_staff(principal)
+    homes = await residents_with_households(session, who, [resident_id])
+    stage_resident_delete(who, homes.get(resident_id), resident_id)
+    await session.flush()
+    return homes[resident_id][0]
+
+
+async def read_personal_data(
+    session: AsyncSession,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    resident_id: uuid.UUID,
+    purpose: str,
+) -> PersonalData:
+    """The full phone and ID number of one resident, for covering staff or the resident; logged."""
+    resident, household = await get_resident_with_household(session, principal, resident_id)
+    if (
+        not (principal.covers(household.grid_id) and principal.is_staff)
+        and principal.resident_id != resident.id
+    ):
+        raise PermissionDenied(
+            N_("personal data is only for the resident and the staff who cover them")
+        )
+    session.add(
+        PersonalDataAccess(
+            community_id=principal.community_id,
+            account_id=principal.account_id,
+            resident_id=resident.id,
+            purpose=clean_text("purpose", purpose, max_length=50),
+        )
+    )
+    await session.flush()
+    return PersonalData(
+        resident_id=resident.id,
+        phone=resident.phone,
+        id_number=cipher.decrypt(resident.id_number_cipher) if resident.id_number_cipher else None,
+        room=household.room,
+    )

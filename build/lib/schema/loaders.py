@@ -1,0 +1,96 @@
+"""Per-request DataLoaders: one ``IN`` query per batch, each in its own short read session.
+
+Strawberry resolves sibling fields concurrently and one session must not serve two
+coroutines, so a batch never shares a session with a resolver.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from domain.database import Database
+from domain.models import Account, Grid, GridPost, Household, Resident
+from domain.principal import Principal
+from domain.services.households import households_by_ids
+from domain.services.residents import residents_of_households
+
+K = TypeVar("K")
+M = TypeVar("M", Grid, GridPost, Account)
+V = TypeVar("V")
+
+
+class Loaders:
+    def __init__(self, db: Database, principal: Principal | None) -> None:
+        self._db = db
+        self._principal = principal
+        self.grid = self._by_id(Grid)
+        self.post = self._by_id(GridPost)
+        self.account = self._by_id(Account)
+        self.household = DataLoader(self._households)
+        self.residents_of_household = DataLoader(self._residents_of_households)
+        self.children_of_grid = DataLoader(self._children_of_grids)
+
+    def _batch(
+        self, load: Callable[[AsyncSession, list[K]], Awaitable[Sequence[V]]]
+    ) -> Callable[[list[K]], Awaitable[Sequence[V]]]:
+        async def run(keys: list[K]) -> Sequence[V]:
+            async with self._db.read() as session:
+                return await load(session, keys)
+
+        return run
+
+    def _by_id(self, model: type[M]) -> DataLoader[uuid.UUID, M | None]:
+        """Rows of the principal's community by id; anything else loads as None."""
+        community = self._principal.community_id if self._principal else None
+
+        async def load(session: AsyncSession, keys: list[uuid.UUID]) -> list[M | None]:
+            rows = await session.scalars(
+                select(model).where(model.id.in_(keys), model.community_id == community)
+            )
+            found = {row.id: row for row in rows}
+            return [found.get(key) for key in keys]
+
+        return DataLoader(self._batch(load))
+
+    async def _households(self, keys: list[uuid.UUID]) -> list[tuple[Household, bool] | None]:
+        if self._principal is None:
+            return [None] * len(keys)
+        async with self._db.read() as session:
+            found = await households_by_ids(session, self._principal, keys)
+        return [found.get(key) for key in keys]
+
+    async def _residents_of_households(
+        self, keys: list[uuid.UUID]
+    ) -> list[list[tuple[Resident, bool]]]:
+        if self._principal is None:
+            return [[] for _ in keys]
+        async with self._db.read() as session:
+            rows = await residents_of_households(session, self._principal, keys)
+        grouped: dict[uuid.UUID, list[tuple[Resident, bool]]] = {key: [] for key in keys}
+        for resident, visible in rows:
+            grouped[resident.household_id].append((resident, visible))
+        return [grouped[key] for key in keys]
+
+    async def _children_of_grids(self, keys: list[uuid.UUID]) -> list[list[Grid]]:
+        community = self._principal.community_id if self._principal else None
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(Grid)
+                .where(
+                    Grid.parent_id.in_(keys),
+                    Grid.community_id == community,
+                    Grid.deleted.is_(False),
+                )
+                .order_by(Grid.name, Grid.id)
+            )
+            grouped: dict[uuid.UUID, list[Grid]] = {key: [] for key in keys}
+            for grid in rows:
+                if grid.parent_id is not None:
+                    grouped[grid.parent_id].append(grid)
+        return [grouped[key] for key in keys]

@@ -1,0 +1,29 @@
+"""Write side of the API: one operation, one transaction, one result union per mutation."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.council import CouncilMutations
+from schema.mutations.auth import AuthMutations
+from schema.mutations.grids import GridMutations
+from schema.mutations.households import HouseholdMutations
+from schema.mutations.residents import ResidentMutations
+from schema.sync import SyncMutations
+from schema.votes import VoteMutations
+
+
+@strawberry.type
+class Mutation(
+    AuthMutations,
+    GridMutations,
+    HouseholdMutations,
+    ResidentMutations,
+    CouncilMutations,
+    VoteMutations,
+    SyncMutations,
+):
+    pass
+
+
+__all__ = ["Mutation"]

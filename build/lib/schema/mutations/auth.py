@@ -1,0 +1,161 @@
+"""Logins, token refresh, one-time codes for residents, and device revocation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import DomainError
+from domain.models.base import utcnow
+from domain.services import accounts, sessions
+from domain.services.principals import load_principal
+from schema.context import Info
+from schema.errors import result_union, to_graphql_error
+from schema.mutations.transaction import in_transaction
+from schema.types.viewer import Viewer
+
+
+@strawberry.type(
+    description="A logged-in session: send the access token as `Authorization: Bearer`."
+)
+class AuthSession:
+    access_token: str
+    access_token_expires_at: datetime
+    refresh_token: str = strawberry.field(description="single use: each refresh returns a new one")
+    device_id: uuid.UUID
+    viewer: Viewer
+
+
+@strawberry.type(description="A one-time login code for a resident, to hand over in person.")
+class LoginCode:
+    resident_id: uuid.UUID
+    code: str
+    expires_at: datetime
+
+
+@strawberry.type
+class LoggedOut:
+    ok: bool
+
+
+@strawberry.type
+class DeviceRevoked:
+    device_id: uuid.UUID
+    revoked_at: datetime
+
+
+LoginResult = result_union("LoginResult", AuthSession)
+RefreshResult = result_union("RefreshResult", AuthSession)
+IssueLoginCodeResult = result_union("IssueLoginCodeResult", LoginCode)
+LogoutResult = result_union("LogoutResult", LoggedOut)
+RevokeDeviceResult = result_union("RevokeDeviceResult", DeviceRevoked)
+
+
+async def _session_payload(
+    info: Info, session: AsyncSession, issued: sessions.IssuedSession
+) -> AuthSession:
+    account, device = issued.account, issued.device
+    principal = await load_principal(session, account.id, device.id)
+    assert principal is not None  # just authenticated in this transaction
+    token, expires = info.context.tokens.issue(account.id, account.community_id, device.id)
+    return AuthSession(
+        access_token=token,
+        access_token_expires_at=expires,
+        refresh_token=issued.refresh_token,
+        device_id=device.id,
+        viewer=Viewer.of(principal),
+    )
+
+
+@strawberry.type
+class AuthMutations:
+    @strawberry.mutation(description="Staff and admins: username and password.")
+    async def login(
+        self,
+        info: Info,
+        username: str,
+        password: str,
+        device_name: str = "web",
+        device_id: uuid.UUID | None = None,
+    ) -> LoginResult:
+        async def work(session: AsyncSession) -> AuthSession:
+            issued = await sessions.login_with_password(
+                session,
+                username=username,
+                password=password,
+                device_name=device_name,
+                device_id=device_id,
+                refresh_ttl=info.context.config.refresh_ttl,
+            )
+            return await _session_payload(info, session, issued)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(description="Residents: the one-time code their grid contact handed over.")
+    async def login_with_code(self, info: Info, code: str, device_name: str = "web") -> LoginResult:
+        async def work(session: AsyncSession) -> AuthSession:
+            issued = await sessions.login_with_code(
+                session,
+                code=code,
+                device_name=device_name,
+                refresh_ttl=info.context.config.refresh_ttl,
+            )
+            return await _session_payload(info, session, issued)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(
+        description="Trade a refresh token for a new session; reuse ends the family."
+    )
+    async def refresh_session(self, info: Info, refresh_token: str) -> RefreshResult:
+        async def work(session: AsyncSession) -> AuthSession:
+            issued = await sessions.refresh(
+                session, token=refresh_token, refresh_ttl=info.context.config.refresh_ttl
+            )
+            return await _session_payload(info, session, issued)
+
+        try:
+            async with info.context.db.transaction() as session:
+                return await work(session)
+        except sessions.RefreshTokenReused as reuse:
+            async with info.context.db.transaction() as session:
+                await sessions.revoke_family(session, reuse.family_id)
+            return to_graphql_error(reuse)
+        except DomainError as error:
+            return to_graphql_error(error)
+
+    @strawberry.mutation(description="End the session this refresh token belongs to.")
+    async def logout(self, info: Info, refresh_token: str) -> LogoutResult:
+        async def work(session: AsyncSession) -> LoggedOut:
+            await sessions.logout(session, token=refresh_token)
+            return LoggedOut(ok=True)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(
+        description="A one-time code for a resident you cover; shown to you to hand over."
+    )
+    async def issue_login_code(self, info: Info, resident_id: uuid.UUID) -> IssueLoginCodeResult:
+        ttl = info.context.config.login_code_ttl
+
+        async def work(session: AsyncSession) -> LoginCode:
+            code = await accounts.issue_login_code(
+                session, info.context.principal, resident_id, ttl
+            )
+            return LoginCode(resident_id=resident_id, code=code, expires_at=utcnow() + ttl)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(
+        description="A lost phone: it can refresh nothing and its tokens stop working."
+    )
+    async def revoke_device(self, info: Info, device_id: uuid.UUID) -> RevokeDeviceResult:
+        async def work(session: AsyncSession) -> DeviceRevoked:
+            device = await sessions.revoke_device(session, info.context.principal, device_id)
+            assert device.revoked_at is not None
+            return DeviceRevoked(device_id=device.id, revoked_at=device.revoked_at)
+
+        return await in_transaction(info, work)

@@ -1,0 +1,15 @@
+"""The root Query type, composed of one mixin per area of the API."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.council import CouncilQueries
+from schema.registry_queries import RegistryQueries
+from schema.sync import SyncQueries
+from schema.votes import VoteQueries
+
+
+@strawberry.type
+class Query(RegistryQueries, CouncilQueries, VoteQueries, SyncQueries):
+    pass

@@ -1,0 +1,263 @@
+"""GraphQL types of votes: the rule, the (possibly partly hidden) tally, receipts, checks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from domain import models
+from domain.i18n import reader_language, translate
+from domain.services import ballot_audit, ballots, panels, votes
+from domain.tally import Tally as DomainTally
+
+Electorate = strawberry.enum(
+    models.Electorate,
+    description="Who votes: adult residents (of a grid subtree if given), one ballot per "
+    "household (cast by its delegate), or a named panel such as 五方协商小组.",
+)
+Threshold = strawberry.enum(
+    models.Threshold,
+    description="simple majority (more for than against), two thirds of the ballots cast, "
+    "or unanimity of the whole panel",
+)
+Choice = strawberry.enum(models.Choice, description="for (赞成), against (反对), abstain (弃权)")
+BallotChannel = strawberry.enum(
+    models.Channel, description="web, the mobile app, or in person at a meeting"
+)
+VoteStatus = strawberry.enum(votes.VoteStatus, description="before, during or after the window")
+
+
+@strawberry.enum(description="How a voter casts their own ballot (in person goes via staff).")
+class OnlineChannel(Enum):
+    WEB = "web"
+    APP = "app"
+
+
+@strawberry.type(
+    description="The count of a vote under its rule. While a secret vote is open only turnout "
+    "is shown (`countsHidden`): counts that move right after one neighbour votes would tell "
+    "whoever watches them how that neighbour voted. `hideResultsUntilClose` hides the counts "
+    "of any vote until it closes. After close the result is fixed (`final`)."
+)
+class Tally:
+    ballots: int
+    electorate_size: int
+    turnout: float
+    quorum_met: bool
+    for_: int | None = strawberry.field(name="for")
+    against: int | None
+    abstain: int | None
+    passed: bool | None
+    counts_hidden: bool
+    hidden_reason: str | None
+    final: bool
+
+    @staticmethod
+    def of(published: votes.PublishedTally) -> Tally:
+        tally, hidden = published.tally, published.counts_hidden
+        return Tally(
+            ballots=tally.ballots,
+            electorate_size=tally.electorate_size,
+            turnout=tally.turnout,
+            quorum_met=tally.quorum_met,
+            for_=None if hidden else tally.for_,
+            against=None if hidden else tally.against,
+            abstain=None if hidden else tally.abstain,
+            passed=None if hidden else tally.passed,
+            counts_hidden=hidden,
+            hidden_reason=(
+                translate(published.hidden_reason, reader_language())
+                if published.hidden_reason
+                else None
+            ),
+            final=published.final,
+        )
+
+
+@strawberry.type(
+    description="What you may check about yourself: whether you may vote (and if not, why), "
+    "whether your ballot (or your household's) is in, and your receipt."
+)
+class VoterStatus:
+    vote_id: uuid.UUID
+    eligible: bool
+    reason: str | None
+    has_voted: bool
+    receipt: str | None
+    can_change: bool
+
+    @staticmethod
+    def of(vote_id: uuid.UUID, status: votes.VoterStatus) -> VoterStatus:
+        return VoterStatus(
+            vote_id=vote_id,
+            eligible=status.eligible,
+            reason=translate(status.reason, reader_language()) if status.reason else None,
+            has_voted=status.has_voted,
+            receipt=status.receipt,
+            can_change=status.can_change,
+        )
+
+
+@strawberry.type(description="A topic put to a vote under a stated rule (表决).")
+class Vote:
+    id: uuid.UUID
+    proposal_id: uuid.UUID
+    electorate: Electorate
+    grid_id: uuid.UUID | None
+    panel_id: uuid.UUID | None
+    electorate_size: int = strawberry.field(description="counted when the vote was called")
+    opens_at: datetime
+    closes_at: datetime
+    final_at: datetime = strawberry.field(
+        description="when the result is fixed: the close plus the grace for ballots recorded "
+        "offline at meetings (cast before the close, synced after it)"
+    )
+    quorum_ballots: int
+    quorum_percent: int
+    threshold: Threshold
+    secret: bool
+    allow_change: bool
+    hide_results_until_close: bool
+    status: VoteStatus
+    closed_at: datetime | None
+    tally: Tally
+    viewer_status: VoterStatus = strawberry.field(description="you, on this vote")
+
+    @staticmethod
+    def of(
+        row: models.Vote,
+        status: votes.VoteStatus,
+        tally: votes.PublishedTally,
+        viewer: votes.VoterStatus,
+    ) -> Vote:
+        return Vote(
+            id=row.id,
+            proposal_id=row.proposal_id,
+            electorate=row.electorate,
+            grid_id=row.grid_id,
+            panel_id=row.panel_id,
+            electorate_size=row.electorate_size,
+            opens_at=row.opens_at,
+            closes_at=row.closes_at,
+            final_at=votes.final_at(row),
+            quorum_ballots=row.quorum_ballots,
+            quorum_percent=row.quorum_percent,
+            threshold=row.threshold,
+            secret=row.secret,
+            allow_change=row.allow_change,
+            hide_results_until_close=row.hide_results_until_close,
+            status=status,
+            closed_at=row.closed_at,
+            tally=Tally.of(tally),
+            viewer_status=VoterStatus.of(row.id, viewer),
+        )
+
+
+@strawberry.type(
+    description="Proof that your ballot is counted: find `receipt` in `voteReceipts`. It tells "
+    "nobody how you voted. `changeToken` (secret votes only) is shown this once: keep it to "
+    "change your ballot; the server keeps only hashes of it."
+)
+class BallotReceipt:
+    vote_id: uuid.UUID
+    receipt: str
+    change_token: str | None
+    changed: bool
+    channel: BallotChannel
+
+    @staticmethod
+    def of(cast: ballots.CastReceipt) -> BallotReceipt:
+        return BallotReceipt(
+            vote_id=cast.vote_id,
+            receipt=cast.receipt,
+            change_token=cast.change_token,
+            changed=cast.changed,
+            channel=cast.channel,
+        )
+
+
+@strawberry.type(description="Every receipt of a vote, sorted by value (never casting order).")
+class ReceiptList:
+    vote_id: uuid.UUID
+    receipts: list[str]
+
+
+@strawberry.type(
+    description="One counted choice. Secret vote: the random ballot id and the choice, nothing "
+    "else. Open vote: the voter's name as a public notice prints it (张*) and the choice."
+)
+class PublishedChoice:
+    choice: Choice
+    ballot_id: uuid.UUID | None
+    voter: str | None
+
+
+@strawberry.type(
+    description="The counted choices: a secret vote's only after it closes, sorted by ballot id."
+)
+class ChoiceList:
+    vote_id: uuid.UUID
+    secret: bool
+    choices: list[PublishedChoice]
+
+
+@strawberry.type(
+    description="verifyTally: the hash chain recomputed, receipts against ballots, the tally "
+    "recomputed from the log against the stored result. Note `headHash` to detect a rewrite "
+    "of the whole log later."
+)
+class VerifyResult:
+    vote_id: uuid.UUID
+    ok: bool
+    problems: list[str]
+    log_entries: int
+    receipts: int
+    counted_ballots: int
+    head_hash: str | None
+    recount: Tally | None
+
+    @staticmethod
+    def of(vote_id: uuid.UUID, found: ballot_audit.Verification) -> VerifyResult:
+        recount = (
+            Tally.of(votes.PublishedTally(found.recount, False, True, None))
+            if isinstance(found.recount, DomainTally)
+            else None
+        )
+        return VerifyResult(
+            vote_id=vote_id,
+            ok=found.ok,
+            problems=found.problems,
+            log_entries=found.log_entries,
+            receipts=found.receipts,
+            counted_ballots=found.counted_ballots,
+            head_hash=found.head_hash,
+            recount=recount,
+        )
+
+
+@strawberry.type(description="A member of a panel, with their role (居民代表, 物业公司, ...).")
+class PanelMember:
+    account_id: uuid.UUID
+    display_name: str
+    role: str
+
+
+@strawberry.type(description="A fixed electorate such as the five-party group 五方协商小组.")
+class Panel:
+    id: uuid.UUID
+    name: str
+    members: list[PanelMember]
+
+    @staticmethod
+    def of(view: panels.PanelView) -> Panel:
+        return Panel(
+            id=view.panel.id,
+            name=view.panel.name,
+            members=[
+                PanelMember(account_id=m.account_id, display_name=name, role=m.role)
+                for m, name in view.members
+            ],
+        )

@@ -1,0 +1,78 @@
+"""Device notices (设备通知) are stored as a message template and its parameters, and read in
+the language of the phone that pulls them.
+
+A notice outlives the request that caused it (a refused push is read on the next pull, a
+"resync" notice is written by the compaction job with no request at all), so its text cannot
+be fixed when it is written. The ``message`` column holds JSON ``{"t": template, "p": params,
+"w": names of the word parameters}``; the pull renders it through ``present`` in the pulling
+request's ``Accept-Language`` (``domain.i18n.reader_language``). A stored plain text (a notice
+written before this format) is passed through as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from domain.errors import DomainError, InvalidInput
+from domain.i18n import N_, Word, reader_language, render
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+def encode(template: str, params: dict[str, Any] | None = None) -> str:
+    params = params or {}
+    return orjson.dumps(
+        {
+            "t": template,
+            "p": {name: _plain(value) for name, value in params.items()},
+            "w": sorted(name for name, value in params.items() if isinstance(value, Word)),
+        }
+    ).decode()
+
+
+def encode_error(error: DomainError, limit: int) -> str:
+    """A refusal's reason as a notice: ``field: message`` for a bad field, as the API says it.
+
+    Over ``limit`` characters (a long parameter), the English text, cut (still readable)."""
+    stored = _encode_error(error)
+    return stored if len(stored) <= limit else error.message[:limit]
+
+
+def _encode_error(error: DomainError) -> str:
+    if isinstance(error, InvalidInput):
+        return orjson.dumps(
+            {
+                "t": N_("{field}: {message}"),
+                "p": {"field": error.field},
+                "inner": orjson.loads(encode(error.template, error.params)),
+                "w": [],
+            }
+        ).decode()
+    return encode(error.template, error.params)
+
+
+def _render(stored: dict[str, Any], language: str) -> str:
+    words = set(stored.get("w") or ())
+    params = {
+        name: Word(value) if name in words and isinstance(value, str) else value
+        for name, value in (stored.get("p") or {}).items()
+    }
+    inner = stored.get("inner")
+    if isinstance(inner, dict):
+        params["message"] = _render(inner, language)
+    return render(str(stored["t"]), params, language)
+
+
+def present(stored: str | None, language: str | None = None) -> str | None:
+    """The notice's text in ``language`` (default: the current reader's)."""
+    if not stored or not stored.startswith("{"):
+        return stored
+    try:
+        decoded = orjson.loads(stored)
+        return _render(decoded, language or reader_language())
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return stored
