@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
 from schema.context import Info
+from schema.error_policy import log_refusal
 from schema.errors import ConflictError, Error, to_graphql_error
 
 T = TypeVar("T")
@@ -27,8 +28,10 @@ async def in_transaction(info: Info, work: Callable[[AsyncSession], Awaitable[T]
         async with info.context.db.transaction() as session:
             return await work(session)
     except DomainError as error:
+        log_refusal(error.code, info.field_name, error.message)
         return to_graphql_error(error)
     except IntegrityError:
+        log_refusal("CONFLICT", info.field_name, "a concurrent change clashed")
         return ConflictError(
             code="CONFLICT",
             message="the change clashes with a change saved at the same moment; retry",
