@@ -85,6 +85,22 @@ def resident_pii_visible(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def resident_name_visible(principal: Principal) -> ColumnElement[bool]:
+    """Where this principal reads a resident's full name (joined ``Household``); else 张*.
+
+    The admin, staff for the households they cover, and the resident's own household. It
+    depends on who asks and where the resident lives, never on the resident's account: a
+    resident's account carries their full name, and issuing a login code must not unmask it.
+    """
+    if principal.is_admin:
+        return true()
+    if principal.is_staff:
+        return _covered(principal)
+    if principal.household_id is not None:
+        return Household.id == literal(principal.household_id)
+    return false()
+
+
 def household_pii_visible(principal: Principal) -> ColumnElement[bool]:
     """The room number: for staff who cover the household and for the residents who live there."""
     if principal.is_admin:

@@ -31,6 +31,18 @@ CATEGORY_WORDS: dict[ProposalCategory, str] = {
 
 YES, NO = N_("yes"), N_("no")
 
+ROLE_WORDS = (
+    N_("cadre"),
+    N_("grid_chief"),
+    N_("deputy_chief"),
+    N_("grid_member"),
+    N_("micro_grid_member"),
+)
+"""The red grid's five posts (五级红色网格), by ``PostRole`` value."""
+
+LEVEL_WORDS = (N_("micro_grid"),)
+"""Grid levels by ``GridLevel`` value ("grid" is among the collections below)."""
+
 COLLECTION_WORDS = (
     N_("household"),
     N_("resident"),

@@ -14,7 +14,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from schema.error_policy import ErrorPolicy
+from schema.error_policy import ErrorPolicy, PolicySchema
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.subscriptions import Subscription
@@ -39,7 +39,7 @@ def build_schema(limits: SchemaLimits | None = None) -> strawberry.Schema:
     ]
     if not limits.introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return PolicySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -2,7 +2,8 @@
 
 Recording is idempotent (a retried push records a conflict once). Staff see the conflicts of
 the grid nodes they cover; resolving one (keep the server's value, take the device's, or
-enter another) writes a normal change through the collection's writer, so it syncs out.
+enter another) writes a normal change through the collection's writer, so it syncs out. A
+conflict is resolved once: a second resolution answers CONFLICT and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.i18n import N_
 from domain.models import ConflictStatus, SyncConflict
 from domain.models.base import utcnow
@@ -134,13 +135,20 @@ async def resolve(
     resolution: str,
     value: Any = None,
 ) -> SyncConflict:
-    """Decide a conflict; taking the device's or an entered value writes it as a change."""
+    """Decide a conflict once; taking the device's or an entered value writes it as a change.
+
+    The row is locked (``FOR UPDATE`` on PostgreSQL; SQLite's writers take ``BEGIN
+    IMMEDIATE``), so of two resolutions racing, the second waits, sees the first's decision
+    and answers CONFLICT: the record and the document never disagree.
+    """
     who = require_staff(actor.principal)
     conflict = await session.scalar(
         select(SyncConflict).where(SyncConflict.id == conflict_id, _visible(who)).with_for_update()
     )
     if conflict is None:
         raise NotFound(N_("conflict"), conflict_id)
+    if conflict.status is ConflictStatus.RESOLVED:
+        raise Conflict(N_("this conflict was already resolved; nothing was changed"))
     if resolution not in RESOLUTIONS:
         raise InvalidInput(
             "resolution", N_("must be one of: {allowed}"), allowed=", ".join(RESOLUTIONS)

@@ -81,7 +81,7 @@ async def build_world(db: Database) -> World:
             ("member1a", "M1a", PostRole.MICRO_GRID_MEMBER, a.id),
             ("chief2", "G2", PostRole.GRID_CHIEF, a.id),
             ("nopost", None, None, a.id),
-            ("staff-b", "MB", PostRole.GRID_MEMBER, b.id),
+            ("staff-b", "MB", PostRole.MICRO_GRID_MEMBER, b.id),
         ):
             account_id = await staff(community, name)
             if grid is not None and role is not None:

@@ -43,6 +43,12 @@ class WrongMeetingKind(DomainError):
     code = "WRONG_MEETING_KIND"
 
 
+class MeetingNotStarted(DomainError):
+    """议事 and 汇报 happen at the meeting: nothing is decided or reported back before it starts."""
+
+    code = "MEETING_NOT_STARTED"
+
+
 class NotOnAgenda(DomainError):
     code = "NOT_ON_AGENDA"
 

@@ -34,6 +34,7 @@ from domain.services.community_settings import rules_of
 from domain.services.contacts import require_reporter
 from domain.services.council_errors import NotOnAgenda, WrongMeetingKind
 from domain.services.grids import community_grids, subtree_ids
+from domain.services.meeting_clock import STEP, meeting_time, require_started
 from domain.services.meetings import get_meeting, meeting_to_run
 from domain.services.proposal_access import (
     Reference,
@@ -97,6 +98,7 @@ async def deliberate(
     )
     if on_agenda is None:
         raise NotOnAgenda(N_("put the topic on this meeting's agenda first"))
+    require_started(meeting)
     proposal = await get_proposal(session, who, proposal_id, lock=True)
     require_manage(who, proposal)
     solution = clean_long_text(
@@ -114,6 +116,7 @@ async def deliberate(
         ProposalStatus.DELIBERATED,
         actor=who.account_id,
         reason=f"deliberated at {meeting.title}",
+        at=(agreed_at := await meeting_time(session, proposal, meeting)),
     )
     resolution = await session.scalar(
         select(Resolution).where(Resolution.proposal_id == proposal.id)
@@ -130,6 +133,8 @@ async def deliberate(
     resolution.contact_account_id = contact_account
     resolution.contact_name = contact_name
     resolution.deadline = agreement.deadline
+    if agreed_at is not None:
+        resolution.created_at = resolution.updated_at = agreed_at
     await session.flush()
     return resolution
 
@@ -161,8 +166,10 @@ async def report_progress(
             raise WrongMeetingKind(
                 N_("progress is reported back at a report-back meeting (汇报会)")
             )
+        require_started(meeting)
     if proposal.status not in FOLLOW_UP:
         raise InvalidTransition(proposal.status, ProposalStatus.IN_PROGRESS)
+    at = await meeting_time(session, proposal, meeting) if meeting is not None else None
     if proposal.status is ProposalStatus.DELIBERATED:
         move(
             session,
@@ -170,7 +177,9 @@ async def report_progress(
             ProposalStatus.IN_PROGRESS,
             actor=who.account_id,
             reason="first progress report",
+            at=at,
         )
+        at = at + STEP if at is not None else None
     if meeting is not None and proposal.status is ProposalStatus.IN_PROGRESS:
         move(
             session,
@@ -178,6 +187,7 @@ async def report_progress(
             ProposalStatus.REPORTED,
             actor=who.account_id,
             reason=f"reported back at {meeting.title}",
+            at=at,
         )
     report = ProgressReport(
         id=uuid.uuid4(),

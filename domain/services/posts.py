@@ -1,18 +1,54 @@
-"""Grid posts (定岗定责): who holds which role on which grid node."""
+"""Grid posts (定岗定责): who holds which role on which grid node.
+
+The five-level chain (五级红色网格) decides where each role sits: 包联社区干部, 网格长,
+副网格长 and 网格员 hold posts on a grid (网格), 红色微网格员 on a micro-grid (微网格, a
+building or stairwell). ``POST_LEVELS`` is that table, and the only place it is written. The
+community level above the grids is not a node of the tree: it is held by the admin account
+(社区书记 / 社区"两委"), not by a post.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.i18n import N_
-from domain.models import Account, AccountKind, GridPost, Household, PostRole
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from domain.i18n import N_, word
+from domain.models import Account, AccountKind, Grid, GridLevel, GridPost, Household, PostRole
 from domain.permissions import require_admin, require_login
 from domain.principal import Principal
 from domain.services.grids import get_grid
+
+POST_LEVELS: Mapping[PostRole, frozenset[GridLevel]] = MappingProxyType(
+    {
+        PostRole.CADRE: frozenset({GridLevel.GRID}),
+        PostRole.GRID_CHIEF: frozenset({GridLevel.GRID}),
+        PostRole.DEPUTY_CHIEF: frozenset({GridLevel.GRID}),
+        PostRole.GRID_MEMBER: frozenset({GridLevel.GRID}),
+        PostRole.MICRO_GRID_MEMBER: frozenset({GridLevel.MICRO_GRID}),
+    }
+)
+"""The grid levels where each role may hold a post."""
+
+
+class WrongGridLevel(DomainError):
+    """The role does not belong on this level of the grid tree (see ``POST_LEVELS``)."""
+
+    code = "WRONG_GRID_LEVEL"
+
+
+def check_level(role: PostRole, grid: Grid) -> None:
+    if grid.level not in POST_LEVELS[role]:
+        raise WrongGridLevel(
+            N_("a {role} holds a post on a {levels}, not on a {level}"),
+            role=word(role.value),
+            levels=word(min(level.value for level in POST_LEVELS[role])),
+            level=word(grid.level.value),
+        )
 
 
 async def posts_of_accounts(
@@ -56,12 +92,13 @@ async def create_post(
     role: PostRole,
 ) -> GridPost:
     who = require_admin(principal)
-    await get_grid(session, who, grid_id)
+    grid = await get_grid(session, who, grid_id)
     account = await session.get(Account, account_id)
     if account is None or account.community_id != who.community_id:
         raise NotFound(N_("account"), account_id)
     if account.kind is AccountKind.RESIDENT:
         raise InvalidInput("accountId", N_("a resident's account cannot hold a grid post"))
+    check_level(role, grid)
     existing = await session.scalar(
         select(GridPost.id).where(
             GridPost.account_id == account_id,

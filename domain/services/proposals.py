@@ -3,6 +3,11 @@
 An anonymous topic is never raised here: a suggestion for the box (民主决议箱) waits in the
 box and is released with others (``domain.services.suggestion_box``), so that neither a
 column, a timestamp, a change position nor the moment it appears points back to anyone.
+
+Every other topic belongs to a grid node, so that the staff covering it can work on it and
+it shows in that grid's ledger (台账) and overdue chain: the one named (staff may name only a
+node they cover), else the household's grid of the resident it was recorded for on a visit,
+else the raiser's own household's grid.
 """
 
 from __future__ import annotations
@@ -133,18 +138,25 @@ async def _eligible_resident(session: AsyncSession, principal: Principal) -> Res
 
 async def _raiser_for_staff(
     session: AsyncSession, principal: Principal, resident_id: uuid.UUID | None
-) -> uuid.UUID | None:
-    """A grid worker records a topic on a visit (一事一访) for a resident they cover."""
+) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """A grid worker records a topic on a visit (一事一访) for a resident they cover.
+
+    Returns the resident and their household's grid node: the topic belongs where the
+    resident lives, so the worker who recorded it can work on it and it reaches that grid's
+    ledger (台账) and overdue chain.
+    """
     if resident_id is None:
-        return None
-    found = await session.scalar(
-        select(Resident.id)
-        .join(Household, Household.id == Resident.household_id)
-        .where(Resident.id == resident_id, residents_visible(principal))
-    )
+        return None, None
+    found = (
+        await session.execute(
+            select(Resident.id, Household.grid_id)
+            .join(Household, Household.id == Resident.household_id)
+            .where(Resident.id == resident_id, residents_visible(principal))
+        )
+    ).first()
     if found is None:
         raise NotFound(N_("resident"), resident_id)
-    return found
+    return found[0], found[1]
 
 
 async def raise_proposal(
@@ -171,7 +183,9 @@ async def raise_proposal(
             raise InvalidInput("source", N_("staff record topics from visits, meetings or online"))
         if grid_id is not None:
             require_covers(who, grid_id)
-        raised_by_resident = await _raiser_for_staff(session, who, new.resident_id)
+        raised_by_resident, home_grid = await _raiser_for_staff(session, who, new.resident_id)
+        if grid_id is None:
+            grid_id = home_grid
     else:
         if new.source not in RESIDENT_SOURCES:
             raise InvalidInput("source", N_("residents raise topics as themselves or online"))

@@ -18,7 +18,6 @@ from strawberry.dataloader import DataLoader
 from domain.database import Database
 from domain.lifecycle import OPEN
 from domain.models import (
-    Account,
     AgendaItem,
     Attendance,
     ProgressReport,
@@ -27,11 +26,10 @@ from domain.models import (
     ProposalTransition,
     Rating,
     RatingWindow,
-    Resident,
     Resolution,
 )
-from domain.personal_data import mask_name
 from domain.principal import Principal
+from domain.services import names
 from domain.services.proposals import Similar, rank_similar, topic_text
 from schema.context import Info
 from schema.council.rating_types import WindowRow
@@ -57,6 +55,7 @@ class CouncilLoaders:
         self.resolution = self._loader(self._resolutions)
         self.rating_window = self._loader(self._rating_windows)
         self.resident_name = self._loader(self._resident_names)
+        self.account_name = self._loader(self._account_names)
         self.agenda = self._loader(self._grouped(AgendaItem, "meeting_id", "sort_order"))
         self.attendance = self._loader(self._grouped(Attendance, "meeting_id", "name"))
 
@@ -185,13 +184,15 @@ class CouncilLoaders:
     async def _resident_names(
         self, session: AsyncSession, keys: list[uuid.UUID]
     ) -> list[str | None]:
-        """How a raiser is shown: their account's display name, else the masked name (张*)."""
-        rows = await session.execute(
-            select(Resident.id, Resident.name, Account.display_name)
-            .outerjoin(Account, Account.resident_id == Resident.id)
-            .where(Resident.id.in_(keys), Resident.community_id == self._community)
-        )
-        found = {rid: shown or mask_name(name) for rid, name, shown in rows}
+        """A raiser as the reader may see them, full or masked (``domain.services.names``)."""
+        found = await names.resident_names(session, self._principal, keys)
+        return [found.get(k) for k in keys]
+
+    async def _account_names(
+        self, session: AsyncSession, keys: list[uuid.UUID]
+    ) -> list[str | None]:
+        """Who acted: staff by display name, a resident's account as that resident."""
+        found = await names.account_names(session, self._principal, keys)
         return [found.get(k) for k in keys]
 
 

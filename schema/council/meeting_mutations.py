@@ -143,7 +143,8 @@ class MeetingMutations:
         return await in_transaction(info, work)
 
     @strawberry.mutation(
-        description="议事: record the agreed solution, contact person (联系人) and deadline."
+        description="议事: record the agreed solution, contact person (联系人) and deadline; "
+        "refused (MEETING_NOT_STARTED) until the meeting has started, and dated at its start."
     )
     async def deliberate(
         self,

@@ -64,12 +64,14 @@ class ProposalTransition:
     reason: str
     actor_account_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field(description="Who made the change; null for the suggestion box and rules.")
+    @strawberry.field(
+        description="Who made the change (a resident masked as in raiserName); null for the "
+        "suggestion box and rules."
+    )
     async def actor_name(self, info: Info) -> str | None:
         if self.actor_account_id is None:
             return None
-        row = await info.context.loaders.account.load(self.actor_account_id)
-        return row.display_name if row else None
+        return await council_loaders(info).account_name.load(self.actor_account_id)
 
     @staticmethod
     def of(row: models.ProposalTransition) -> ProposalTransition:
@@ -163,15 +165,18 @@ class Proposal:
         row = await info.context.loaders.grid.load(self.grid_id)
         return Grid.of(row) if row else None
 
-    @strawberry.field(description="Who raised it, by display name; always null when anonymous.")
+    @strawberry.field(
+        description="Who raised it: staff by display name, a resident by full name only to the "
+        "admin, the staff covering their household and their own household, else masked (张*); "
+        "always null when anonymous."
+    )
     async def raiser_name(self, info: Info) -> str | None:
         if self.anonymous:
             return None
         if self.raised_by_resident_id is not None:
             return await council_loaders(info).resident_name.load(self.raised_by_resident_id)
         if self.raised_by_account_id is not None:
-            row = await info.context.loaders.account.load(self.raised_by_account_id)
-            return row.display_name if row else None
+            return await council_loaders(info).account_name.load(self.raised_by_account_id)
         return None
 
     @strawberry.field(description="附议: how many residents support it.")

@@ -95,7 +95,11 @@ class GridMutations:
 
         return await in_transaction(info, work)
 
-    @strawberry.mutation(description="定岗: give a staff account a role on a grid node.")
+    @strawberry.mutation(
+        description="定岗: give a staff account a role on a grid node. 包联社区干部 (CADRE), "
+        "网格长, 副网格长 and 网格员 hold posts on a grid, 红色微网格员 on a micro-grid; any other "
+        "level answers WRONG_GRID_LEVEL."
+    )
     async def create_grid_post(
         self,
         info: Info,

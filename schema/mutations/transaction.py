@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Conflict, DomainError
 from domain.i18n import N_
 from schema.context import Info
+from schema.error_policy import log_refusal
 from schema.errors import Error, to_graphql_error
 
 T = TypeVar("T")
@@ -28,8 +29,10 @@ async def in_transaction(info: Info, work: Callable[[AsyncSession], Awaitable[T]
         async with info.context.db.transaction() as session:
             return await work(session)
     except DomainError as error:
+        log_refusal(error.code, info.field_name, error.message)
         return to_graphql_error(error, info.context.language)
     except IntegrityError:
+        log_refusal("CONFLICT", info.field_name, "a concurrent change clashed")
         return to_graphql_error(
             Conflict(N_("the change clashes with a change saved at the same moment; retry")),
             info.context.language,

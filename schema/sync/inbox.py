@@ -92,7 +92,9 @@ class InboxQueries:
 class InboxMutations:
     @strawberry.mutation(
         description="Settle a conflict: keep the server's value, take the device's, or enter "
-        "another. A new value is written as a normal change and syncs out to the phones."
+        "another. A new value is written as a normal change and syncs out to the phones. A "
+        "conflict is settled once: a second resolution, even one racing the first, answers "
+        "CONFLICT and changes nothing."
     )
     async def resolve_sync_conflict(
         self,

@@ -149,3 +149,51 @@ async def test_filtering_topics_by_a_grid_includes_the_micro_grids_below_it(
 
     assert await ids("G1") == {in_m1a, in_m1b}
     assert await ids("M1a") == {in_m1a}
+
+
+async def test_a_topic_recorded_on_a_visit_belongs_to_the_residents_grid(
+    api: Api, world: World
+) -> None:
+    """The volunteer who recorded it may work on it, and it is on that grid's ledger."""
+    member = await api.login("member1a")
+    visited = {"residentId": str(world.residents["H1a-x"])}
+    first = await raised_id(api, member, "楼道灯不亮", source="VISIT", **visited)
+    second = await raised_id(api, member, "楼道的灯坏了", source="VISIT", **visited)
+    seen = await topic(api, await api.login("admin"), first, "grid { name }")
+    assert seen["grid"] == {"name": "M1a"}
+
+    merged = await api.ok(
+        """mutation($t: UUID!, $s: [UUID!]!) { mergeProposals(targetId: $t, sourceIds: $s) {
+             __typename ... on Error { code } } }""",
+        {"t": first, "s": [second]},
+        member,
+    )
+    assert merged["mergeProposals"] == {"__typename": "Proposal"}
+    ledger = await api.ok(
+        "{ ledger(first: 10) { edges { node { proposalId gridName } } } }", token=member
+    )
+    lines = {(e["node"]["proposalId"], e["node"]["gridName"]) for e in ledger["ledger"]["edges"]}
+    assert (first, "M1a") in lines
+    chief = await api.login("chief1")
+    in_g1 = await api.ok(
+        "query($g: UUID!) { proposals(filter: {gridId: $g}) { totalCount } }",
+        {"g": str(world.grids["G1"])},
+        chief,
+    )
+    assert in_g1["proposals"]["totalCount"] == 2
+
+
+async def test_staff_may_name_only_a_grid_they_cover_and_the_named_grid_wins(
+    api: Api, world: World
+) -> None:
+    chief = await api.login("chief1")
+    visited = {"residentId": str(world.residents["H1a-x"])}
+    named = await raised_id(
+        api, chief, "一单元门禁坏了", source="VISIT", gridId=str(world.grids["M1b"]), **visited
+    )
+    seen = await topic(api, chief, named, "grid { name }")
+    assert seen["grid"] == {"name": "M1b"}
+    refused = await raise_topic(
+        api, chief, "二号网格的事", source="VISIT", gridId=str(world.grids["M2a"])
+    )
+    assert refused["code"] == "FORBIDDEN", refused

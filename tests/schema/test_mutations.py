@@ -248,12 +248,17 @@ async def test_a_post_covers_its_grid_at_once_and_stops_when_withdrawn(
         api,
         world,
         admin,
-        call("createGridPost", accountId=account("nopost"), gridId=grid("M1b"), role="GRID_MEMBER"),
+        call(
+            "createGridPost",
+            accountId=account("nopost"),
+            gridId=grid("M1b"),
+            role="MICRO_GRID_MEMBER",
+        ),
         POST,
         "GridPost",
     )
     assert (created["role"], created["grid"], created["account"]) == (
-        "GRID_MEMBER",
+        "MICRO_GRID_MEMBER",
         {"name": "M1b"},
         {"displayName": "nopost"},
     )
@@ -286,7 +291,10 @@ async def test_a_resident_s_account_cannot_hold_a_post(
         world,
         token,
         call(
-            "createGridPost", accountId=account("resident"), gridId=grid("M1a"), role="GRID_MEMBER"
+            "createGridPost",
+            accountId=account("resident"),
+            gridId=grid("M1a"),
+            role="MICRO_GRID_MEMBER",
         ),
     )
     assert (result["__typename"], result["field"]) == ("InvalidInputError", "accountId")
@@ -578,12 +586,15 @@ BAD_INPUT: dict[str, tuple[Call, Expected]] = {
         CONFLICT,
     ),
     "post: for an unknown account": (
-        call("createGridPost", accountId=UNKNOWN, gridId=grid("M1a"), role="GRID_MEMBER"),
+        call("createGridPost", accountId=UNKNOWN, gridId=grid("M1a"), role="MICRO_GRID_MEMBER"),
         NOT_FOUND,
     ),
     "post: for another community's account": (
         call(
-            "createGridPost", accountId=account("staff-b"), gridId=grid("M1a"), role="GRID_MEMBER"
+            "createGridPost",
+            accountId=account("staff-b"),
+            gridId=grid("M1a"),
+            role="MICRO_GRID_MEMBER",
         ),
         NOT_FOUND,
     ),

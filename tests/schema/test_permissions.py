@@ -437,7 +437,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "createGridPost for nopost on M1b": Action(
         "$account: UUID!, $grid: UUID!",
-        "createGridPost(accountId: $account, gridId: $grid, role: GRID_MEMBER)",
+        "createGridPost(accountId: $account, gridId: $grid, role: MICRO_GRID_MEMBER)",
         _ids(account=("accounts", "nopost"), grid=("grids", "M1b")),
         "GridPost",
         ADMIN_ONLY,
