@@ -11,27 +11,13 @@ written before this format) is passed through as it is.
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 
 from domain.errors import DomainError, InvalidInput
-from domain.i18n import N_, Word, reader_language, render
+from domain.i18n import N_
+from domain.stored_text import encode, present
 
-
-def _plain(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
-
-
-def encode(template: str, params: dict[str, Any] | None = None) -> str:
-    params = params or {}
-    return orjson.dumps(
-        {
-            "t": template,
-            "p": {name: _plain(value) for name, value in params.items()},
-            "w": sorted(name for name, value in params.items() if isinstance(value, Word)),
-        }
-    ).decode()
+__all__ = ["encode", "encode_error", "present"]
 
 
 def encode_error(error: DomainError, limit: int) -> str:
@@ -53,26 +39,3 @@ def _encode_error(error: DomainError) -> str:
             }
         ).decode()
     return encode(error.template, error.params)
-
-
-def _render(stored: dict[str, Any], language: str) -> str:
-    words = set(stored.get("w") or ())
-    params = {
-        name: Word(value) if name in words and isinstance(value, str) else value
-        for name, value in (stored.get("p") or {}).items()
-    }
-    inner = stored.get("inner")
-    if isinstance(inner, dict):
-        params["message"] = _render(inner, language)
-    return render(str(stored["t"]), params, language)
-
-
-def present(stored: str | None, language: str | None = None) -> str | None:
-    """The notice's text in ``language`` (default: the current reader's)."""
-    if not stored or not stored.startswith("{"):
-        return stored
-    try:
-        decoded = orjson.loads(stored)
-        return _render(decoded, language or reader_language())
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        return stored

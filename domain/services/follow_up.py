@@ -46,6 +46,7 @@ from domain.services.proposal_access import (
     require_manage,
 )
 from domain.services.rating_windows import open_window
+from domain.stored_text import encode as stored
 from domain.validation import clean_text
 
 SOLUTION_MAX = 2000
@@ -115,7 +116,7 @@ async def deliberate(
         proposal,
         ProposalStatus.DELIBERATED,
         actor=who.account_id,
-        reason=f"deliberated at {meeting.title}",
+        reason=stored(N_("deliberated at {title}"), {"title": meeting.title}),
         at=(agreed_at := await meeting_time(session, proposal, meeting)),
     )
     resolution = await session.scalar(
@@ -176,7 +177,7 @@ async def report_progress(
             proposal,
             ProposalStatus.IN_PROGRESS,
             actor=who.account_id,
-            reason="first progress report",
+            reason=stored(N_("first progress report")),
             at=at,
         )
         at = at + STEP if at is not None else None
@@ -186,7 +187,7 @@ async def report_progress(
             proposal,
             ProposalStatus.REPORTED,
             actor=who.account_id,
-            reason=f"reported back at {meeting.title}",
+            reason=stored(N_("reported back at {title}"), {"title": meeting.title}),
             at=at,
         )
     report = ProgressReport(

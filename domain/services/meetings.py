@@ -43,6 +43,7 @@ from domain.services.proposal_access import (
     move,
     require_manage,
 )
+from domain.stored_text import encode as stored
 from domain.validation import clean_text
 
 TITLE_MAX = 100
@@ -161,7 +162,7 @@ async def add_agenda_item(
             proposal,
             ProposalStatus.ACCEPTED,
             actor=who.account_id,
-            reason=f"on the agenda of {meeting.title}",
+            reason=stored(N_("on the agenda of {title}"), {"title": meeting.title}),
         )
     elif proposal.status is not ProposalStatus.ACCEPTED:
         raise InvalidTransition(proposal.status, ProposalStatus.ACCEPTED)

@@ -21,6 +21,7 @@ from domain.permissions import require_staff
 from domain.principal import Principal
 from domain.services.council_errors import AlreadyPutToVote, NotOpen
 from domain.services.proposal_access import get_proposal, move, require_manage
+from domain.stored_text import encode as stored
 
 SOURCES_MAX = 20
 
@@ -61,7 +62,7 @@ async def merge_proposals(
             source,
             ProposalStatus.MERGED,
             actor=who.account_id,
-            reason=f"merged into {target.id}",
+            reason=stored(N_("merged into {title}"), {"title": target.title}),
         )
         source.merged_into_id = target.id
     backers = set(

@@ -35,6 +35,7 @@ from domain.models import (
 )
 from domain.services.community_settings import CouncilRules
 from domain.services.proposal_access import move
+from domain.stored_text import encode as stored
 
 REASONS = {
     RatingOutcome.KEPT_CLOSED: N_(
@@ -126,8 +127,14 @@ async def decide(
     window.outcome = outcome
     window.rating_count = count
     window.average = mean
-    reason = REASONS[outcome].format(
-        average=mean or 0.0, count=count, floor=window.floor, minimum=window.minimum_ratings
+    reason = stored(
+        REASONS[outcome],
+        {
+            "average": mean or 0.0,
+            "count": count,
+            "floor": window.floor,
+            "minimum": window.minimum_ratings,
+        },
     )
     still_closed = proposal.status is ProposalStatus.CLOSED
     if outcome is RatingOutcome.REOPENED and still_closed:

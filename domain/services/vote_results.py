@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.i18n import N_
 from domain.lifecycle import AFTER_FAILED_VOTE, AFTER_PASSED_VOTE
 from domain.models import Ballot, Choice, Proposal, Vote
 from domain.models.base import utcnow
@@ -25,19 +26,38 @@ from domain.principal import Principal
 from domain.services.proposal_access import move
 from domain.services.proposal_history import note
 from domain.services.votes import append_log, check_closable, final_at, lock_vote, tally_rule
+from domain.stored_text import encode as stored
 from domain.tally import Tally, count
 
 
 def outcome_reason(tally: Tally) -> str:
-    """The result as the topic's history reads it."""
-    counted = (
-        f"{tally.for_} for, {tally.against} against, {tally.abstain} abstaining, "
-        f"{tally.ballots} of {tally.electorate_size} voting"
-    )
+    """The result as the topic's history reads it, stored to be read in the reader's language."""
+    counts = {
+        "for_": tally.for_,
+        "against": tally.against,
+        "abstain": tally.abstain,
+        "ballots": tally.ballots,
+        "electorate": tally.electorate_size,
+    }
     if tally.passed:
-        return f"vote passed ({counted})"
-    why = "quorum not met" if not tally.quorum_met else "not carried"
-    return f"vote failed, {why} ({counted}); back to deliberation, it may be voted on again"
+        return stored(
+            N_(
+                "vote passed ({for_} for, {against} against, {abstain} abstaining, "
+                "{ballots} of {electorate} voting)"
+            ),
+            counts,
+        )
+    if not tally.quorum_met:
+        template = N_(
+            "vote failed, quorum not met ({for_} for, {against} against, {abstain} abstaining, "
+            "{ballots} of {electorate} voting); back to deliberation, it may be voted on again"
+        )
+    else:
+        template = N_(
+            "vote failed, not carried ({for_} for, {against} against, {abstain} abstaining, "
+            "{ballots} of {electorate} voting); back to deliberation, it may be voted on again"
+        )
+    return stored(template, counts)
 
 
 async def apply_outcome(session: AsyncSession, vote: Vote, tally: Tally, now: datetime) -> None:

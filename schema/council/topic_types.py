@@ -13,6 +13,7 @@ import strawberry
 
 from domain import models
 from domain.services.proposal_access import Reference
+from domain.stored_text import present
 from schema.context import Info
 from schema.council.loaders import council_loaders
 from schema.council.rating_types import RatingWindow, WindowRow
@@ -79,7 +80,7 @@ class ProposalTransition:
             from_status=row.from_status,
             to_status=row.to_status,
             at=row.created_at,
-            reason=row.reason,
+            reason=present(row.reason) or "",
             actor_account_id=row.actor_account_id,
         )
 

@@ -51,6 +51,7 @@ from domain.services.overdue import EscalationLevel, overdue_queue
 from domain.services.principals import load_principal
 from domain.services.sessions import login_with_code, login_with_password
 from domain.services.votes import VoteStatus, status_of, voter_statuses
+from domain.stored_text import present
 
 TODAY = date(2026, 11, 25)
 
@@ -356,7 +357,7 @@ async def test_demo_votes_outcomes_reached_their_topics(
     for vote in finished:
         topic, steps = topics[vote.id], history[vote.id]
         assert topic is not None and vote.result is not None
-        outcome = next(s for s in steps if s.reason.startswith("vote "))
+        outcome = next(s for s in steps if (present(s.reason, "en") or "").startswith("vote "))
         if vote.result["passed"]:
             assert (outcome.from_status, outcome.to_status) == (
                 ProposalStatus.DELIBERATED,
@@ -368,7 +369,7 @@ async def test_demo_votes_outcomes_reached_their_topics(
                 ProposalStatus.DELIBERATED,
                 ProposalStatus.ACCEPTED,
             )
-            assert "vote failed" in outcome.reason
+            assert "vote failed" in (present(outcome.reason, "en") or "")
             assert topic.status is ProposalStatus.ACCEPTED and topic.id in next_agenda
 
 

@@ -99,7 +99,7 @@ async def test_a_topic_travels_from_raised_to_closed_and_is_reopened_by_poor_rat
         "CLOSED",  # the rating's outcome: kept closed
     ]
     assert history["history"][1]["actorName"] == "admin"
-    assert "kept closed" in history["history"][-1]["reason"]
+    assert "保持销号" in history["history"][-1]["reason"]
 
     async with database.read() as session:
         row = await session.scalar(select(Proposal).where(Proposal.id == uuid.UUID(pid)))

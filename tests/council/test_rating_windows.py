@@ -109,7 +109,7 @@ async def test_the_first_low_rating_of_three_backers_decides_nothing(
     assert window["ratingCount"] == 3 and window["average"] == 3.67
     decision = shown["history"][-1]
     assert decision["fromStatus"] == decision["toStatus"] == "CLOSED"
-    assert "3.67" in decision["reason"] and "kept closed" in decision["reason"]
+    assert "3.67" in decision["reason"] and "保持销号" in decision["reason"]
     assert (await rate(api, third, pid, 1))["code"] == "ALREADY_RATED"
 
 
@@ -130,7 +130,7 @@ async def test_the_window_s_end_decides_on_the_ratings_given_before_any_answer(
     assert abs(datetime.fromisoformat(window["decidedAt"]) - ended) < timedelta(seconds=1)
     reopened = shown["history"][-1]
     assert (reopened["fromStatus"], reopened["toStatus"]) == ("CLOSED", "IN_PROGRESS")
-    assert "1.50" in reopened["reason"] and "below the floor 3" in reopened["reason"]
+    assert "1.50" in reopened["reason"] and "低于 3 分" in reopened["reason"]
     assert abs(datetime.fromisoformat(reopened["at"]) - ended) < timedelta(seconds=1)
     assert (await rate(api, late, pid, 5))["code"] == "NOT_OPEN"
 
@@ -149,7 +149,7 @@ async def test_too_few_ratings_leave_the_item_closed_and_say_so(
     assert shown["status"] == "CLOSED"
     assert shown["ratingWindow"]["outcome"] == "TOO_FEW_RATINGS"
     assert shown["ratingWindow"]["minimumRatings"] == 2
-    assert "fewer than the 2 needed" in shown["history"][-1]["reason"]
+    assert "不足所需的 2 人" in shown["history"][-1]["reason"]
 
 
 async def test_the_periodic_sweep_decides_ended_windows_once(
@@ -167,7 +167,7 @@ async def test_the_periodic_sweep_decides_ended_windows_once(
         )
     assert window is not None and window.outcome is RatingOutcome.KEPT_CLOSED
     history = (await topic(api, raiser, pid, WINDOW))["history"]
-    assert sum("rating" in step["reason"] for step in history) == 1
+    assert sum("评菜" in step["reason"] for step in history) == 1
 
 
 async def test_a_window_keeps_the_rules_it_opened_with(

@@ -52,7 +52,7 @@ async def test_a_failed_vote_sends_a_deliberated_topic_back_and_it_may_be_voted_
     assert topic["status"] == "ACCEPTED"
     last = topic["history"][-1]
     assert (last["fromStatus"], last["toStatus"]) == ("DELIBERATED", "ACCEPTED")
-    assert "vote failed" in last["reason"] and "1 for, 2 against" in last["reason"]
+    assert "表决未通过" in last["reason"] and "赞成 1 票，反对 2 票" in last["reason"]
     assert last["actorName"] is None
     second = await _vote(voters, proposal, PASS)
     clock.advance(timedelta(hours=2))
@@ -62,7 +62,7 @@ async def test_a_failed_vote_sends_a_deliberated_topic_back_and_it_may_be_voted_
     assert by_id[first]["tally"]["passed"] is False and by_id[second]["tally"]["passed"]
     topic = await _topic(voters, proposal)
     assert topic["status"] == "ACCEPTED"  # back in deliberation, awaiting its resolution
-    assert "vote passed" in topic["history"][-1]["reason"]
+    assert "表决通过" in topic["history"][-1]["reason"]
     assert (await voters.put(proposal))["code"] == "CONFLICT"  # decided: not voted on again
 
 
@@ -77,7 +77,7 @@ async def test_a_passed_vote_moves_a_deliberated_topic_into_follow_up(
     assert topic["status"] == "IN_PROGRESS"
     last = topic["history"][-1]
     assert (last["fromStatus"], last["toStatus"]) == ("DELIBERATED", "IN_PROGRESS")
-    assert "vote passed" in last["reason"] and "2 for, 1 against" in last["reason"]
+    assert "表决通过" in last["reason"] and "赞成 2 票，反对 1 票" in last["reason"]
     assert (await voters.put(proposal))["code"] in ("CONFLICT", "PROPOSAL_NOT_VOTABLE")
 
 
@@ -94,4 +94,4 @@ async def test_a_failed_vote_on_an_accepted_topic_is_in_its_history_and_it_may_b
     assert topic["status"] == "ACCEPTED"
     last = topic["history"][-1]
     assert (last["fromStatus"], last["toStatus"]) == ("ACCEPTED", "ACCEPTED")
-    assert "vote failed" in last["reason"]
+    assert "表决未通过" in last["reason"]
