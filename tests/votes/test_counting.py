@@ -28,7 +28,10 @@ RECORD = """mutation($v: UUID!, $r: UUID) { recordInPersonBallot(voteId: $v, cho
 
 @pytest.fixture
 async def api(database: Database) -> AsyncIterator[Api]:
-    client = api_for(database, api_client.test_settings(offline_ballot_grace_seconds=3600))
+    """These tests read what the answers say (counting, open until), in English."""
+    client = api_for(
+        database, api_client.test_settings(offline_ballot_grace_seconds=3600), language="en"
+    )
     try:
         yield client
     finally:

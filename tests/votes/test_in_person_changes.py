@@ -8,16 +8,28 @@ channel the counted ballot came and never its choice, and is worded for whoever 
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from domain.database import Database
-from tests.api_client import Api
+from tests.api_client import Api, api_for
 from tests.sync.test_offline_ballots import Recorder, ballot, ms
 from tests.votes.helpers import CHOICES, RECORD, STATUS, Clock, Voters, row_counts
 from tests.world import World
+
+
+@pytest.fixture
+async def api(database: Database) -> AsyncIterator[Api]:
+    """These tests read what the messages say (channels, no "your"), in English."""
+    client = api_for(database, language="en")
+    try:
+        yield client
+    finally:
+        await client.client.aclose()
+
 
 CHOICE_WORDS = ("FOR", "AGAINST", "ABSTAIN", "against", "abstain", "赞成", "反对", "弃权")
 
