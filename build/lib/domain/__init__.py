@@ -1,1 +1,0 @@
-"""The community's model and rules: knows nothing of HTTP or GraphQL."""

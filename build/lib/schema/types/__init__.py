@@ -1,1 +1,0 @@
-"""GraphQL object types, each built from a domain row."""
