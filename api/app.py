@@ -21,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api.auth import authenticate
+from api.auth import authenticate, check_access
 from api.compaction_task import periodic_compaction
 from api.events import LocalEventBus
 from api.ledger_export import ledger_export_endpoint
@@ -46,7 +46,7 @@ from domain.i18n import (
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
 from schema import SchemaLimits, build_schema
-from schema.context import Context, SchemaConfig
+from schema.context import Access, Context, SchemaConfig
 from schema.sync.commit_events import sync_event_publisher
 from schema.sync.fast_pull import FastPull
 
@@ -149,6 +149,9 @@ class ChanglangGraphQL(GraphQL[Context, None]):
     async def _authenticate(self, authorization: str | None) -> Principal | None:
         return await authenticate(self.state["db"], self.tokens, authorization)
 
+    async def _check_access(self, authorization: str | None) -> Access:
+        return await check_access(self.state["db"], self.tokens, authorization)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         db: Database = self.state["db"]
         authorization = request.headers.get("authorization")
@@ -160,7 +163,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             tokens=self.tokens,
             config=self.config,
             events=self.state["events"],
-            authenticate=self._authenticate,
+            check_access=self._check_access,
             request_id=request.scope.get("state", {}).get("request_id", ""),
             close_socket=_closer(request) if isinstance(request, WebSocket) else None,
             device_time_ms=_device_time(request.headers.get("x-device-time")),

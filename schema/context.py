@@ -6,6 +6,7 @@ request, or they would serve one user's rows to another.
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,13 +23,39 @@ from domain.services.suggestion_box import BoxRules
 from schema.events import EventBus
 from schema.loaders import Loaders
 
-Authenticator = Callable[[str | None], Awaitable[Principal | None]]
-"""From an ``Authorization`` value (``Bearer ...``) to a principal; supplied by the server."""
+
+class Refusal(enum.Enum):
+    """Why a bearer token gives no principal (``schema.live_session`` maps it to a close code)."""
+
+    MISSING = "missing"
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    ENDED = "ended"
+    """A token this server signed whose device was revoked, whose session was logged out or
+    ended by a refresh token's reuse, or whose account was disabled or is gone."""
+
+
+@dataclass(frozen=True)
+class Access:
+    """What an ``Authorization`` value amounts to: a principal, or the refusal's reason."""
+
+    principal: Principal | None
+    refusal: Refusal | None = None
+    expires_at: datetime | None = None
+    """When the token stops verifying: a live subscription checks it again then."""
+
+
+AccessChecker = Callable[[str | None], Awaitable[Access]]
+"""From an ``Authorization`` value (``Bearer ...``) to an ``Access``; supplied by the server."""
 
 
 class AccessTokenIssuer(Protocol):
     def issue(
-        self, account_id: uuid.UUID, community_id: uuid.UUID, device_id: uuid.UUID | None
+        self,
+        account_id: uuid.UUID,
+        community_id: uuid.UUID,
+        device_id: uuid.UUID,
+        family_id: uuid.UUID,
     ) -> tuple[str, datetime]: ...
 
 
@@ -50,11 +77,11 @@ class Context:
     tokens: AccessTokenIssuer
     config: SchemaConfig
     events: EventBus
-    authenticate: Authenticator
+    check_access: AccessChecker
     request_id: str = ""
     connection_params: dict[str, Any] | None = None
     close_socket: Callable[[int, str], Awaitable[None]] | None = None
-    """Closes this request's WebSocket with a code (4403: a revoked device's live sync)."""
+    """Closes this request's WebSocket with a code (4401, 4403: ``schema.live_session``)."""
     device_time_ms: float | None = None
     """The phone's clock as it sent the request (``X-Device-Time``, ms since 1970)."""
     authorization: str | None = None

@@ -36,3 +36,9 @@ def agenda_channel(meeting_id: uuid.UUID) -> str:
 def sync_channel(community_id: uuid.UUID) -> str:
     """A commit touched synced documents of this community (payload: collection, reemit)."""
     return f"sync:{community_id}"
+
+
+def session_channel(account_id: uuid.UUID) -> str:
+    """One of this account's sessions ended (logout, a refresh token's reuse, a revoked
+    device): its live subscriptions check their own session again at once."""
+    return f"session:{account_id}"

@@ -1,28 +1,53 @@
 """Turn an authenticated account id into a ``Principal``: two small queries per request.
 
 Posts are read fresh on each request, so a withdrawn post stops covering at once rather than
-when an access token expires.
+when an access token expires. So is the session: the first statement also asks whether the
+token's device is still registered and unrevoked and whether its refresh-token family still
+has a live member (a logout or a detected reuse revokes every member), so a logged-out or
+stolen session's access tokens stop working at their next request.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import Account, AccountKind, Device, Grid, GridPost, Resident
+from domain.models import Account, AccountKind, Device, Grid, GridPost, RefreshToken, Resident
 from domain.principal import Principal
 from domain.services.grids import subtree_ids
 
 
 async def load_principal(
-    session: AsyncSession, account_id: uuid.UUID, device_id: uuid.UUID | None = None
+    session: AsyncSession,
+    account_id: uuid.UUID,
+    device_id: uuid.UUID | None = None,
+    family_id: uuid.UUID | None = None,
 ) -> Principal | None:
-    """The principal, or None when the account or device is gone, disabled or revoked."""
+    """The principal, or None when the account or device is gone, disabled or revoked, or
+    when ``family_id`` (the session an access token belongs to) has no unrevoked token of
+    this account's device left. Every access token names both; the server's own callers
+    (right after a login, the demo) may leave them out."""
+    live_family = (
+        exists()
+        .where(
+            RefreshToken.family_id == family_id,
+            RefreshToken.account_id == Account.id,
+            RefreshToken.device_id == device_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .correlate(Account)
+    )
     row = (
         await session.execute(
-            select(Account, Resident.household_id, Device.id, Device.revoked_at)
+            select(
+                Account,
+                Resident.household_id,
+                Device.id,
+                Device.revoked_at,
+                live_family if family_id is not None else true(),
+            )
             .outerjoin(Resident, Resident.id == Account.resident_id)
             .outerjoin(Device, (Device.id == device_id) & (Device.account_id == Account.id))
             .where(Account.id == account_id)
@@ -30,10 +55,12 @@ async def load_principal(
     ).one_or_none()
     if row is None:
         return None
-    account, household_id, known_device, revoked_at = row
+    account, household_id, known_device, revoked_at, family_live = row
     if account.disabled or revoked_at is not None:
         return None
     if device_id is not None and known_device is None:
+        return None
+    if family_id is not None and not family_live:
         return None
     posts: list[uuid.UUID] = []
     covered: frozenset[uuid.UUID] = frozenset()

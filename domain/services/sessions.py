@@ -35,15 +35,18 @@ DEVICE_NAME_MAX = 100
 class RefreshTokenReused(InvalidCredentials):
     """A rotated token came back; the caller revokes ``family_id`` in its own transaction."""
 
-    def __init__(self, family_id: uuid.UUID) -> None:
+    def __init__(self, family_id: uuid.UUID, account_id: uuid.UUID) -> None:
         super().__init__(N_("this refresh token was already used; log in again"))
         self.family_id = family_id
+        self.account_id = account_id
 
 
 @dataclass(frozen=True)
 class IssuedSession:
     account: Account
     device: Device
+    family_id: uuid.UUID
+    """The session's refresh-token family; its access tokens name it (and end with it)."""
     refresh_token: str
 
 
@@ -82,7 +85,7 @@ async def _issue(
         )
     )
     await session.flush()
-    return IssuedSession(account=account, device=device, refresh_token=token)
+    return IssuedSession(account=account, device=device, family_id=family, refresh_token=token)
 
 
 async def login_with_password(
@@ -156,7 +159,7 @@ async def refresh(session: AsyncSession, *, token: str, refresh_ttl: timedelta) 
         .values(rotated_at=now)
     )
     if retired.rowcount != 1:  # type: ignore[attr-defined]
-        raise RefreshTokenReused(stored.family_id)
+        raise RefreshTokenReused(stored.family_id, stored.account_id)
     account = await session.get(Account, stored.account_id)
     device = await session.get(Device, stored.device_id)
     if account is None or device is None or account.disabled or device.revoked_at is not None:
@@ -173,12 +176,15 @@ async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
     )
 
 
-async def logout(session: AsyncSession, *, token: str) -> None:
+async def logout(session: AsyncSession, *, token: str) -> uuid.UUID | None:
+    """End the token's family (its access tokens with it); the account whose session ended."""
     stored = await session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == token_digest(token[:200]))
     )
-    if stored is not None:
-        await revoke_family(session, stored.family_id)
+    if stored is None:
+        return None
+    await revoke_family(session, stored.family_id)
+    return stored.account_id
 
 
 async def revoke_device(

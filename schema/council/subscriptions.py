@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import strawberry
@@ -16,8 +16,8 @@ from schema.context import Info
 from schema.council.meeting_types import Meeting
 from schema.council.topic_types import Proposal
 from schema.events import agenda_channel, proposals_channel
-from schema.live import subscriber, watch
-from schema.loaders import Loaders
+from schema.live import live_session, watch
+from schema.live_session import LiveSession
 
 
 async def _raised(info: Info, who: Principal, event: dict[str, Any]) -> list[models.Proposal]:
@@ -38,26 +38,41 @@ class CouncilSubscriptions:
         "box arrive as a released batch, all at once and in random (id) order."
     )
     async def proposal_raised(self, info: Info) -> AsyncGenerator[Proposal, None]:
-        who = await subscriber(info)
-        async with info.context.events.subscribe(proposals_channel(who.community_id)) as events:
-            async for event in events:
-                info.context.loaders = Loaders(info.context.db, who)
-                try:
-                    rows = await _raised(info, who, event)
-                except (DomainError, KeyError, ValueError, TypeError):
-                    continue  # not visible to this subscriber, or not a topic event
-                for row in rows:
-                    yield Proposal.of(row)
+        async with live_session(info) as session:
+            assert session.principal is not None
+            channel = proposals_channel(session.principal.community_id)
+            async with info.context.events.subscribe(channel) as events:
+                async for rows in _raised_rows(info, session, events):
+                    for row in rows:
+                        yield Proposal.of(row)
 
     @strawberry.subscription(description="A meeting with its agenda: now, then after each change.")
     async def agenda_changed(
         self, info: Info, meeting_id: uuid.UUID
     ) -> AsyncGenerator[Meeting, None]:
-        who = await subscriber(info)
-
-        async def read() -> Meeting:
-            async with info.context.db.read() as session:
-                return Meeting.of(await meetings.get_meeting(session, who, meeting_id))
+        async def read(session: LiveSession) -> Meeting:
+            assert session.principal is not None
+            async with info.context.db.read() as db_session:
+                return Meeting.of(
+                    await meetings.get_meeting(db_session, session.principal, meeting_id)
+                )
 
         async for meeting in watch(info, agenda_channel(meeting_id), read):
             yield meeting
+
+
+async def _raised_rows(
+    info: Info, session: LiveSession, events: AsyncIterator[dict[str, Any]]
+) -> AsyncIterator[list[models.Proposal]]:
+    """The topics of each event, read as the subscriber now is (checked on every event)."""
+    while True:
+        event = await session.wait(events)
+        if event is None:
+            continue
+        who = session.principal
+        assert who is not None
+        try:
+            rows = await _raised(info, who, event)
+        except (DomainError, KeyError, ValueError, TypeError):
+            continue  # not visible to this subscriber, or not a topic event
+        yield rows

@@ -13,7 +13,8 @@ from domain.models.base import utcnow
 from domain.services import accounts, sessions
 from domain.services.principals import load_principal
 from schema.context import Info
-from schema.errors import result_union, to_graphql_error
+from schema.errors import Error, result_union, to_graphql_error
+from schema.events import session_channel
 from schema.mutations.transaction import in_transaction
 from schema.types.viewer import Viewer
 
@@ -58,9 +59,11 @@ async def _session_payload(
     info: Info, session: AsyncSession, issued: sessions.IssuedSession
 ) -> AuthSession:
     account, device = issued.account, issued.device
-    principal = await load_principal(session, account.id, device.id)
+    principal = await load_principal(session, account.id, device.id, issued.family_id)
     assert principal is not None  # just authenticated in this transaction
-    token, expires = info.context.tokens.issue(account.id, account.community_id, device.id)
+    token, expires = info.context.tokens.issue(
+        account.id, account.community_id, device.id, issued.family_id
+    )
     return AuthSession(
         access_token=token,
         access_token_expires_at=expires,
@@ -68,6 +71,11 @@ async def _session_payload(
         device_id=device.id,
         viewer=Viewer.of(principal),
     )
+
+
+async def _session_ended(info: Info, account_id: uuid.UUID) -> None:
+    """After the commit: the account's live subscriptions check their session at once."""
+    await info.context.events.publish(session_channel(account_id), {})
 
 
 @strawberry.type
@@ -123,17 +131,24 @@ class AuthMutations:
         except sessions.RefreshTokenReused as reuse:
             async with info.context.db.transaction() as session:
                 await sessions.revoke_family(session, reuse.family_id)
+            await _session_ended(info, reuse.account_id)
             return to_graphql_error(reuse)
         except DomainError as error:
             return to_graphql_error(error)
 
     @strawberry.mutation(description="End the session this refresh token belongs to.")
     async def logout(self, info: Info, refresh_token: str) -> LogoutResult:
+        ended: list[uuid.UUID] = []
+
         async def work(session: AsyncSession) -> LoggedOut:
-            await sessions.logout(session, token=refresh_token)
+            account = await sessions.logout(session, token=refresh_token)
+            ended.extend([account] if account else [])
             return LoggedOut(ok=True)
 
-        return await in_transaction(info, work)
+        result = await in_transaction(info, work)
+        for account in ended if not isinstance(result, Error) else []:
+            await _session_ended(info, account)
+        return result
 
     @strawberry.mutation(
         description="A one-time code for a resident you cover; shown to you to hand over."
@@ -153,9 +168,15 @@ class AuthMutations:
         description="A lost phone: it can refresh nothing and its tokens stop working."
     )
     async def revoke_device(self, info: Info, device_id: uuid.UUID) -> RevokeDeviceResult:
+        owners: list[uuid.UUID] = []
+
         async def work(session: AsyncSession) -> DeviceRevoked:
             device = await sessions.revoke_device(session, info.context.principal, device_id)
             assert device.revoked_at is not None
+            owners.append(device.account_id)
             return DeviceRevoked(device_id=device.id, revoked_at=device.revoked_at)
 
-        return await in_transaction(info, work)
+        result = await in_transaction(info, work)
+        for account in owners if not isinstance(result, Error) else []:
+            await _session_ended(info, account)
+        return result

@@ -3,14 +3,13 @@
 The stream keeps its own checkpoint (starting at the community's newest position) and after
 every sync event pulls what lies past it through the same code as ``pullX`` and emits it with
 the checkpoint the client then keeps. Every committed write to a synced row publishes such an
-event, whichever code path made it (``schema.sync.commit_events``), and so does a device
-revocation. It re-authenticates on every wake: a revoked device's socket is closed (4403), as
-the client expects; it never completes or errors in normal operation.
+event, whichever code path made it (``schema.sync.commit_events``). Its session is checked on
+every wake, when it ends and when its token expires (``schema.live_session``): the socket is
+closed (4401 expired, 4403 revoked), as the client expects; it never completes or errors.
 
 A slow safety poll (``POLL_SECONDS``) remains, for what no event reports: a write by a process
 without the event bus (a CLI import into SQLite while the server runs), an event published
-while a process's PostgreSQL listener was reconnecting, or a failed publish after a commit,
-and an access token that expired without any write.
+while a process's PostgreSQL listener was reconnecting, or a failed publish after a commit.
 
 When it (re)connects, it first sends the documents the device pushed in the last minutes
 (``_recently_pushed``): the one way a phone whose stream was cut while a push was answered
@@ -20,20 +19,17 @@ Authentication: the ``headers`` argument (the client's whole ``headers`` option)
 ``connection_init`` payload, else the socket's own ``Authorization`` header.
 """
 
-import asyncio
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Optional
 
-from domain.errors import AuthenticationRequired
-from domain.i18n import N_
 from domain.models.base import utcnow
 from domain.principal import Principal
 from schema.context import Info
 from schema.events import sync_channel
-from schema.live import connection_authorization
+from schema.live import live_session
 from schema.sync.types import CollectionTypes
 from sync import receipts, replication
 from sync.checkpoint import Checkpoint
@@ -42,33 +38,6 @@ from sync.scope import fingerprint, scope_of
 
 STREAM_BATCH = 200
 POLL_SECONDS = 30.0
-CLOSE_REVOKED = 4403
-
-
-async def _principal(info: Info, authorization: str | None) -> Principal | None:
-    return await info.context.authenticate(authorization)
-
-
-class _Waker:
-    """The next sync event, or ``{}`` after ``POLL_SECONDS`` (the safety poll). The wait for
-    an event outlives a timeout: cancelling it would end the bus's event iterator for good."""
-
-    def __init__(self, events: AsyncIterator[dict[str, Any]]) -> None:
-        self._events = events
-        self._pending: asyncio.Future[dict[str, Any]] | None = None
-
-    async def next(self) -> dict[str, Any]:
-        if self._pending is None:
-            self._pending = asyncio.ensure_future(anext(self._events))
-        done, _ = await asyncio.wait({self._pending}, timeout=POLL_SECONDS)
-        if not done:
-            return {}
-        event, self._pending = self._pending.result(), None
-        return event
-
-    def close(self) -> None:
-        if self._pending is not None:
-            self._pending.cancel()
 
 
 async def _reemitted(
@@ -137,47 +106,25 @@ def stream_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[
         info: Info,
         headers: Optional[types.headers] = None,  # type: ignore[name-defined]  # noqa: UP045
     ) -> AsyncGenerator[types.bulk, None]:  # type: ignore[name-defined]
-        authorization = (
-            headers.Authorization
-            if headers is not None
-            else connection_authorization(info) or info.context.authorization
-        )
-        who = await _principal(info, authorization) or info.context.principal
-        if who is None:
-            raise AuthenticationRequired()
-        scope = scope_of(who)
-        async with info.context.events.subscribe(sync_channel(who.community_id)) as events:
-            async with info.context.db.read() as session:
-                start = await replication.head(session, scope)
-            cursor = Checkpoint(start, "", fingerprint(collection, scope.grid_ids))
-            echo = await _recently_pushed(info, collection, who)
-            if echo:
-                yield types.bulk_of(echo, cursor.wire())
-            waker = _Waker(events)
-            try:
+        authorization = headers.Authorization if headers is not None else None
+        async with live_session(info, authorization) as session:
+            who = session.principal
+            assert who is not None
+            scope = scope_of(who)
+            async with info.context.events.subscribe(sync_channel(who.community_id)) as events:
+                async with info.context.db.read() as db_session:
+                    start = await replication.head(db_session, scope)
+                cursor = Checkpoint(start, "", fingerprint(collection, scope.grid_ids))
+                echo = await _recently_pushed(info, collection, who)
+                if echo:
+                    yield types.bulk_of(echo, cursor.wire())
                 while True:
-                    event = await waker.next()
-                    now = await _principal(info, authorization) if authorization else who
-                    if now is None:
-                        await _close(info)
-                        return
+                    event = await session.wait(events, POLL_SECONDS) or {}
+                    now = session.principal
+                    assert now is not None
                     async for bulk in _emit(info, collection, types, now, cursor, event):
                         cursor = bulk.cursor
                         if bulk.documents:
                             yield types.bulk_of(bulk.documents, cursor.wire())
-            finally:
-                waker.close()
 
     return stream
-
-
-async def _close(info: Info) -> None:
-    """Close the socket (4403) and wait for the connection's teardown to cancel this
-    operation: returning would complete the subscription, and the server would then send
-    ``complete`` on a closed socket (an error in its log, a completion the client must not
-    see)."""
-    close = info.context.close_socket
-    if close is None:
-        raise AuthenticationRequired(N_("this device's session has ended"))
-    await close(CLOSE_REVOKED, "device revoked or signed out")
-    await asyncio.Event().wait()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncGenerator
 
@@ -16,8 +14,7 @@ from domain.principal import Principal
 from domain.services import votes
 from schema.context import Info
 from schema.events import tally_channel
-from schema.live import subscriber
-from schema.loaders import Loaders
+from schema.live import live_session
 from schema.votes.reading import read_votes
 from schema.votes.types import Tally, Vote
 
@@ -37,23 +34,23 @@ class VoteSubscriptions:
         "the result is fixed); turnout is always live."
     )
     async def vote_tally(self, info: Info, vote_id: uuid.UUID) -> AsyncGenerator[Tally, None]:
-        await subscriber(info)
 
         async def fetch(session: AsyncSession, who: Principal) -> list[models.Vote]:
             return [await votes.get_vote(session, who, vote_id)]
 
         async def read() -> Vote:
-            info.context.loaders = Loaders(info.context.db, info.context.principal)
             return (await read_votes(info, fetch))[0]
 
-        async with info.context.events.subscribe(tally_channel(vote_id)) as events:
+        async with (
+            live_session(info) as session,
+            info.context.events.subscribe(tally_channel(vote_id)) as events,
+        ):
             vote = await read()
             yield vote.tally
             while True:
                 # Until the result is fixed, wake at the vote's next change of state too
                 # (its close, the end of counting): that read shows it, or fixes the result.
                 timeout = None if vote.tally.final else _until_next_state(vote)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(anext(events), timeout)
+                await session.wait(events, timeout)
                 vote = await read()
                 yield vote.tally

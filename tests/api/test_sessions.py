@@ -435,3 +435,75 @@ async def test_revoking_an_unknown_device_is_not_found(api: Api, world: World) -
     admin = await signed_in(api, "admin")
     result = await revoke_device(api, admin["accessToken"], str(uuid.uuid4()))
     assert result["__typename"] == "NotFoundError", result
+
+
+# --- Access tokens end with their session ------------------------------------------------
+
+
+async def test_logging_out_ends_the_sessions_access_tokens_at_once(api: Api, world: World) -> None:
+    phone = await signed_in(api, "chief1", device_name="phone")
+    renewed = await refresh(api, phone["refreshToken"])
+    desk = await signed_in(api, "chief1", device_name="desk")
+    for token in (phone["accessToken"], renewed["accessToken"]):
+        assert (await viewer(api, token))["deviceId"] == phone["deviceId"]
+
+    await api.ok(LOGOUT, {"t": renewed["refreshToken"]})
+
+    for token in (phone["accessToken"], renewed["accessToken"]):
+        assert await viewer(api, token) is None
+        refusal = await issue_code(api, token, world.residents["H1a-x"])
+        assert refusal["__typename"] == "UnauthenticatedError"
+        assert refusal["code"] == "UNAUTHENTICATED"
+    assert (await viewer(api, desk["accessToken"]))["deviceId"] == desk["deviceId"]
+
+
+async def test_logging_in_again_on_a_logged_out_device_gives_working_tokens(
+    api: Api, world: World
+) -> None:
+    """Only the family ends: the device itself stays registered and may start a new one."""
+    phone = await signed_in(api, "chief1", device_name="phone")
+    await api.ok(LOGOUT, {"t": phone["refreshToken"]})
+    again = await login(api, "chief1", device_id=phone["deviceId"])
+    assert again["deviceId"] == phone["deviceId"]
+    assert (await viewer(api, again["accessToken"]))["deviceId"] == phone["deviceId"]
+    assert await viewer(api, phone["accessToken"]) is None
+
+
+async def test_a_reused_refresh_token_ends_the_familys_access_tokens_at_once(
+    api: Api, world: World
+) -> None:
+    owner = await signed_in(api, "chief1", device_name="phone")
+    thief = await refresh(api, owner["refreshToken"])  # the copy is used first
+    assert (await viewer(api, thief["accessToken"]))["deviceId"] == owner["deviceId"]
+
+    refused(await refresh(api, owner["refreshToken"]))  # the owner's try reveals the theft
+
+    for token in (owner["accessToken"], thief["accessToken"]):
+        assert await viewer(api, token) is None
+        refusal = await issue_code(api, token, world.residents["H1a-x"])
+        assert refusal["__typename"] == "UnauthenticatedError"
+
+
+async def test_checking_the_session_costs_no_statement_of_its_own(
+    api: Api, world: World, database: Database
+) -> None:
+    """The device and the family are checked in the statement that loads the account: a
+    staff request authenticates in two statements (account, grids), a resident's in one."""
+    from tests.schema.test_statement_count import counting_statements
+
+    staff = await signed_in(api, "chief1")
+    code = (await issue_code(api, staff["accessToken"], world.residents["H1a-x"]))["code"]
+    resident = await login_with_code(api, code)
+
+    async def statements(token: str | None) -> list[str]:
+        await api.ok("{ __typename }", token=token)  # warm up
+        with counting_statements(database) as seen:
+            await api.ok("{ __typename }", token=token)
+        return [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+
+    anonymous = await statements(None)
+    for token, cost in ((staff["accessToken"], 2), (resident["accessToken"], 1)):
+        seen = await statements(token)
+        assert len(seen) - len(anonymous) == cost, seen
+        checks = [s for s in seen if "refresh_token" in s]
+        assert len(checks) == 1 and "account" in checks[0] and "device" in checks[0], seen

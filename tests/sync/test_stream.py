@@ -14,7 +14,7 @@ from domain.database import Database
 from domain.models import Device
 from domain.services.principals import load_principal
 from schema import schema
-from schema.context import Context, SchemaConfig
+from schema.context import Access, Context, Refusal, SchemaConfig
 from schema.sync import operations
 from schema.sync import stream as stream_module
 from schema.sync.commit_events import sync_event_publisher
@@ -23,9 +23,10 @@ from tests.world import CIPHER, World
 
 
 async def _context(database: Database, bus: LocalEventBus, principal: Any) -> Context:
-    async def authenticate(_authorization: str | None) -> Any:
+    async def check_access(_authorization: str | None) -> Access:
         async with database.read() as session:
-            return await load_principal(session, principal.account_id, principal.device_id)
+            found = await load_principal(session, principal.account_id, principal.device_id)
+        return Access(found, None if found else Refusal.ENDED)
 
     return Context(
         db=database,
@@ -34,7 +35,7 @@ async def _context(database: Database, bus: LocalEventBus, principal: Any) -> Co
         tokens=None,  # type: ignore[arg-type]
         config=SchemaConfig(),
         events=bus,
-        authenticate=authenticate,
+        check_access=check_access,
     )
 
 
