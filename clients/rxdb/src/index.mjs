@@ -9,6 +9,10 @@
 //   about 40 s offline, and its backoff doubles without limit: 17 minutes after 10 failures);
 // - `headers` holds exactly `{Authorization}`: the subscription sends the whole headers object
 //   as its `headers` variable, whose input type has only that key;
+// - the socket asks `getToken` on every (re)connect and, when the server closes it with 4401
+//   (token expired), renews the token and reconnects: the stock client would stop live
+//   replication for good (./session.mjs); when getToken fails, `loginRequired$` tells the app
+//   and requests back off, keeping every local write;
 // - `deletedField: 'deleted'`, checkpoint fields `id` and `updatedAt`;
 // - a field-by-field conflict handler (./conflict.mjs) goes on the collection itself (RxDB
 //   takes it from `addCollections`): use `collectionCreator()` below.
@@ -21,9 +25,17 @@ import {
 } from 'rxdb/plugins/replication-graphql';
 import { COLLECTIONS } from './schemas.mjs';
 import { fieldByFieldConflictHandler } from './conflict.mjs';
+import { createSession, provideSocket } from './session.mjs';
 
 export { COLLECTIONS } from './schemas.mjs';
 export { fieldByFieldConflictHandler, mergeFieldByField, deepEqual } from './conflict.mjs';
+export {
+  createSession,
+  LoginRequiredError,
+  CLOSE_TOKEN_EXPIRED,
+  CLOSE_SESSION_ENDED,
+  sessionBackoff,
+} from './session.mjs';
 
 export const DELETED_FIELD = 'deleted';
 export const CHECKPOINT_FIELDS = ['id', 'updatedAt'];
@@ -95,9 +107,14 @@ export function cappedBackoff(maxMs = 10_000) {
  * collection   the RxCollection (created with `collectionCreator`, so it has the conflict handler)
  * url          the GraphQL HTTP endpoint, e.g. https://host/graphql
  * wsUrl        the GraphQL WebSocket endpoint, e.g. wss://host/graphql (omit: no live stream)
- * token        the access token, or
- * getToken     async () => the current access token (called before every request and used
- *              for every (re)subscription, so a refreshed token is picked up)
+ * token        the first access token
+ * getToken     async ({ rejected }) => a current access token: called before every request and
+ *              on every (re)connect of the socket; `rejected` is set when the server just
+ *              refused that token (expired): refresh it. Throw (or return nothing) when the
+ *              session cannot be renewed: `loginRequired$` fires and requests back off.
+ * session      a session from `createSession` to share between replications (default: one
+ *              per call; all replications of one socket use the first one's)
+ * onLoginRequired(info)  called when the user must log in again (also `state.loginRequired$`)
  * deviceId     this phone's device id (from login): part of the replication identifier, so a
  *              phone signed in on another device starts its own checkpoints
  * name         the GraphQL collection name (default: the RxDB collection's name)
@@ -121,37 +138,36 @@ export function replicateChanglang({
   wsOptions = {},
   fetch: baseFetch = globalThis.fetch,
   onStream,
+  session: sharedSession,
+  onLoginRequired,
 }) {
-  if (!token && !getToken) throw new Error('replicateChanglang: give token or getToken');
+  if (!token && !getToken && !sharedSession) throw new Error('replicateChanglang: give token or getToken');
   if (!deviceId) throw new Error('replicateChanglang: give the deviceId the server issued at login');
   const spec = COLLECTIONS[name];
   const schema = spec ? spec.schema : collection.schema.jsonSchema;
   const builders = changlangQueryBuilders(name, schema);
 
-  let current = token;
-  const bearer = () => `Bearer ${current}`;
-  const refresh = async () => {
-    if (getToken) {
-      const fresh = await getToken();
-      if (fresh && fresh !== current) {
-        current = fresh;
-        state.setHeaders({ Authorization: bearer() });
-      }
-    }
-  };
-  // Every HTTP request asks getToken first; the header set here wins over RxDB's copy.
+  if (getToken && !token && !sharedSession) {
+    throw new Error('replicateChanglang: with getToken, also give the first token (token)');
+  }
+  const session = sharedSession || createSession({ token, getToken });
+  const bearer = () => `Bearer ${session.current()}`;
+  // Every HTTP request asks getToken first (none while the session waits for a new login);
+  // the header set here wins over RxDB's copy.
   const authorizedFetch = async (request) => {
-    await refresh();
+    const fresh = await session.fresh();
     const headers = new Headers(request.headers);
-    headers.set('Authorization', bearer());
+    headers.set('Authorization', `Bearer ${fresh}`);
     // The phone's clock, for the server's skew check on offline ballots. Sent on HTTP only:
     // an extra key in `headers` would break the subscription (XInputHeaders).
     headers.set('X-Device-Time', String(Date.now()));
-    return baseFetch(new Request(request, { headers }));
+    const response = await baseFetch(new Request(request, { headers }));
+    if (await unauthenticated(response)) session.refused();
+    else if (response.ok) session.worked();
+    return response;
   };
-  if (getToken && !current) {
-    throw new Error('replicateChanglang: with getToken, also give the first token (token)');
-  }
+  const retryWait = cappedBackoff();
+  if (wsUrl && live) provideSocket({ wsUrl, session, retryWait, wsOptions: socketOptions(wsOptions, bearer) });
 
   const state = replicateGraphQL({
     collection,
@@ -176,17 +192,38 @@ export function replicateChanglang({
             return data;
           }
         : undefined,
-      wsOptions: {
-        retryAttempts: Number.MAX_SAFE_INTEGER,
-        retryWait: cappedBackoff(),
-        keepAlive: 10_000,
-        connectionAckWaitTimeout: 10_000,
-        // Every (re)subscription carries the current token, not the one from the start.
-        jsonMessageReplacer: (key, value) =>
-          key === 'Authorization' && typeof value === 'string' ? bearer() : value,
-        ...wsOptions,
-      },
+      wsOptions: socketOptions(wsOptions, bearer),
     },
   });
+  // RxDB opens the socket in start(): after a cancel (which disposes it) the next start
+  // needs the wrapper's socket again.
+  const start = state.start.bind(state);
+  state.start = () => {
+    if (wsUrl && live) provideSocket({ wsUrl, session, retryWait, wsOptions: socketOptions(wsOptions, bearer) });
+    return start();
+  };
+  state.session = session;
+  state.loginRequired$ = session.loginRequired$;
+  if (onLoginRequired) session.loginRequired$.subscribe(onLoginRequired);
   return state;
+}
+
+function socketOptions(wsOptions, bearer) {
+  return {
+    // Every (re)subscription carries the current token, not the one from the start.
+    jsonMessageReplacer: (key, value) =>
+      key === 'Authorization' && typeof value === 'string' ? bearer() : value,
+    ...wsOptions,
+  };
+}
+
+/** Whether a GraphQL answer says the token was refused (``UNAUTHENTICATED``). */
+async function unauthenticated(response) {
+  if (!response.ok) return false;
+  try {
+    const body = await response.clone().json();
+    return (body.errors || []).some((e) => e && e.extensions && e.extensions.code === 'UNAUTHENTICATED');
+  } catch {
+    return false;
+  }
 }

@@ -171,7 +171,7 @@ let dbCounter = 0;
  * A simulated phone: its own fault proxy, an in-memory RxDB database with the collections,
  * each replicated through replicateChanglang.
  */
-export async function startPhone({ label, server, account, collections, retryTime = 300, seed = 1, pushBatchSize }) {
+export async function startPhone({ label, server, account, collections, retryTime = 300, seed = 1, pushBatchSize, session }) {
   const proxy = await startFaultProxy({ target: server, seed });
   const storage = process.env.CHANGLANG_RXDB_DEV_MODE !== '0'
     ? wrappedValidateAjvStorage({ storage: getRxStorageMemory() })
@@ -199,6 +199,8 @@ export async function startPhone({ label, server, account, collections, retryTim
     connections += 1;
     connected$.next(connections);
   };
+  const closes = []; // every close of the phone's socket, as graphql-ws saw it
+  const streamClosed = (event) => closes.push({ code: event.code, reason: event.reason });
   const streamConnectedSince = (seen, ms, what) =>
     withTimeout(
       new Promise((resolve) => {
@@ -223,8 +225,9 @@ export async function startPhone({ label, server, account, collections, retryTim
       deviceId: account.deviceId,
       retryTime,
       ...(pushBatchSize ? { pushBatchSize } : {}),
+      ...(session ? { session } : {}),
       // All collections of a phone share one socket (one per URL): hear when it is up.
-      wsOptions: { on: { connected: () => streamConnected() } },
+      wsOptions: { on: { connected: () => streamConnected(), closed: (event) => streamClosed(event) } },
       onStream: (bulk) => {
         for (const doc of bulk.documents) streamed.get(name).add(doc.id);
         streamed$.next({ collection: name, ids: bulk.documents.map((d) => d.id) });
@@ -247,6 +250,7 @@ export async function startPhone({ label, server, account, collections, retryTim
     changes$,
     errors,
     resolutions,
+    closes,
     /** Pulled everything, the live stream is connected, and the resync it starts is done. */
     async initialSync(ms = 30_000) {
       await withTimeout(

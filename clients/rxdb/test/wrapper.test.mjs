@@ -101,3 +101,121 @@ test('a create answered by the server takes the master whole', () => {
   const real = { ...base, updatedAt: 11 };
   assert.deepEqual(mergeFieldByField({ newDocumentState: { ...base, name: 'x' }, realMasterState: real }, owned).merged, real);
 });
+
+// --- the session: fresh tokens, 4401, login required -------------------------------------
+
+import { createSession, LoginRequiredError } from '../src/index.mjs';
+import { renewingWebSocket } from '../src/session.mjs';
+
+function fakeClock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms) => { t += ms; } };
+}
+
+test('a 4401 close reaches graphql-ws as a retryable 1013, after telling the session', () => {
+  class Base {
+    set onclose(handler) { this.handler = handler; }
+    get onclose() { return this.handler; }
+  }
+  const seen = [];
+  const Renewing = renewingWebSocket(Base, (code) => seen.push(code));
+  const socket = new Renewing();
+  const delivered = [];
+  socket.onclose = (event) => delivered.push(event.code);
+  socket.handler({ code: 4401, reason: 'token expired' });
+  socket.handler({ code: 4403, reason: 'device revoked' });
+  socket.handler({ code: 1006, reason: '' });
+  assert.deepEqual(seen, [4401, 4403, 1006]);
+  assert.deepEqual(delivered, [1013, 4403, 1006]);
+});
+
+test('a refused token is renewed: getToken hears which token the server refused', async () => {
+  const asked = [];
+  const session = createSession({
+    token: 'first',
+    getToken: async ({ rejected }) => {
+      asked.push(rejected);
+      return rejected ? 'renewed' : 'first';
+    },
+  });
+  assert.equal(await session.fresh(), 'first');
+  session.refused(); // the server closed the socket with 4401
+  assert.equal(await session.fresh(), 'renewed');
+  assert.equal(session.current(), 'renewed');
+  assert.equal(await session.fresh(), 'first'); // the hint is for one call only
+  assert.deepEqual(asked, [undefined, 'first', undefined]);
+});
+
+test('getToken is asked once at a time (two refreshes would look like a stolen token)', async () => {
+  let calls = 0;
+  let release;
+  const session = createSession({
+    token: 't0',
+    getToken: () => { calls += 1; return new Promise((resolve) => { release = () => resolve(`t${calls}`); }); },
+  });
+  const all = Promise.all([session.fresh(), session.fresh(), session.fresh()]);
+  release();
+  assert.deepEqual(await all, ['t1', 't1', 't1']);
+  assert.equal(calls, 1);
+});
+
+test('a failing getToken tells the app once, backs off, and resumes on loginRestored', async () => {
+  const clock = fakeClock();
+  let failing = true;
+  let calls = 0;
+  const session = createSession({
+    token: 't0',
+    now: clock.now,
+    getToken: async () => { calls += 1; if (failing) throw new Error('refresh refused'); return 't1'; },
+  });
+  const told = [];
+  session.loginRequired$.subscribe((info) => told.push(info.reason));
+  await assert.rejects(session.fresh(), LoginRequiredError);
+  assert.equal(session.waiting(), true);
+  // While it waits, requests fail at once without asking the app (no hammering).
+  for (let i = 0; i < 10; i += 1) await assert.rejects(session.fresh(), LoginRequiredError);
+  assert.equal(calls, 1);
+  clock.advance(1_000);
+  await assert.rejects(session.fresh(), LoginRequiredError); // tried again after the backoff
+  assert.equal(calls, 2);
+  assert.equal(session.waiting(), true); // and now waits longer (2 s)
+  clock.advance(1_000);
+  assert.equal(session.waiting(), true);
+  assert.deepEqual(told, ['getToken failed']); // told once per streak
+  const ready = session.ready();
+  failing = false;
+  session.loginRestored();
+  await ready;
+  assert.equal(await session.fresh(), 't1');
+});
+
+test('a session ended on the server (4403) asks for a new login, and the same token is refused', async () => {
+  const session = createSession({ token: 't0', getToken: async () => 't0' });
+  const told = [];
+  session.loginRequired$.subscribe((info) => told.push(info.reason));
+  session.ended();
+  assert.deepEqual(told, ['the session ended on the server']);
+  await assert.rejects(session.fresh(), LoginRequiredError);
+});
+
+test('a refresh that fails after the user logged in again does not ask for a login again', async () => {
+  let fail;
+  let calls = 0;
+  const session = createSession({
+    token: 't0',
+    getToken: () => {
+      calls += 1;
+      if (calls === 1) return new Promise((_, reject) => { fail = () => reject(new Error('refused')); });
+      return Promise.resolve('after-login');
+    },
+  });
+  const told = [];
+  session.loginRequired$.subscribe((info) => told.push(info.reason));
+  const stale = session.fresh();
+  session.loginRestored(); // the user logged in while the old refresh was on its way
+  fail();
+  await assert.rejects(stale, LoginRequiredError);
+  assert.deepEqual(told, []);
+  assert.equal(session.waiting(), false);
+  assert.equal(await session.fresh(), 'after-login');
+});
