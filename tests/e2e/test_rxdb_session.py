@@ -59,7 +59,9 @@ def short_token_server(
         connection.execute(text(f"CREATE DATABASE {name}"))
     env["CHANGLANG_DATABASE_URL"] = postgres.url(name)
     try:
-        with running_server("--workers", "2", "--demo", env=env, log=log) as base:
+        # One process: fanning out across processes is test_rxdb_sync's and
+        # test_live_across_processes' concern; this one is about the session.
+        with running_server("--demo", env=env, log=log) as base:
             yield SyncServer(base, dialect, log)
     finally:
         with admin.connect() as connection:
