@@ -74,7 +74,13 @@ class LiveSession:
         self._expires_at: datetime | None = None
         self._watched: list[_Next] = []
         self._ended: _Next | None = None
-        self.principal: Principal | None = None
+        self._principal: Principal | None = None
+
+    @property
+    def principal(self) -> Principal:
+        """Who is listening, as of the last check (``live_session`` checks before yielding)."""
+        assert self._principal is not None, "check() first"
+        return self._principal
 
     async def check(self) -> Principal:
         """The principal now; a refused session closes the socket and never returns."""
@@ -83,7 +89,7 @@ class LiveSession:
             await self._refuse(access.refusal or Refusal.ENDED)
         assert access.principal is not None
         self._expires_at = access.expires_at
-        self.principal = access.principal
+        self._principal = access.principal
         self._info.context.principal = access.principal
         self._info.context.loaders = Loaders(self._info.context.db, access.principal)
         return access.principal

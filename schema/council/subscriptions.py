@@ -39,7 +39,6 @@ class CouncilSubscriptions:
     )
     async def proposal_raised(self, info: Info) -> AsyncGenerator[Proposal, None]:
         async with live_session(info) as session:
-            assert session.principal is not None
             channel = proposals_channel(session.principal.community_id)
             async with info.context.events.subscribe(channel) as events:
                 async for rows in _raised_rows(info, session, events):
@@ -51,7 +50,6 @@ class CouncilSubscriptions:
         self, info: Info, meeting_id: uuid.UUID
     ) -> AsyncGenerator[Meeting, None]:
         async def read(session: LiveSession) -> Meeting:
-            assert session.principal is not None
             async with info.context.db.read() as db_session:
                 return Meeting.of(
                     await meetings.get_meeting(db_session, session.principal, meeting_id)
@@ -70,7 +68,6 @@ async def _raised_rows(
         if event is None:
             continue
         who = session.principal
-        assert who is not None
         try:
             rows = await _raised(info, who, event)
         except (DomainError, KeyError, ValueError, TypeError):

@@ -109,7 +109,6 @@ def stream_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[
         authorization = headers.Authorization if headers is not None else None
         async with live_session(info, authorization) as session:
             who = session.principal
-            assert who is not None
             scope = scope_of(who)
             async with info.context.events.subscribe(sync_channel(who.community_id)) as events:
                 async with info.context.db.read() as db_session:
@@ -120,9 +119,9 @@ def stream_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[
                     yield types.bulk_of(echo, cursor.wire())
                 while True:
                     event = await session.wait(events, POLL_SECONDS) or {}
-                    now = session.principal
-                    assert now is not None
-                    async for bulk in _emit(info, collection, types, now, cursor, event):
+                    async for bulk in _emit(
+                        info, collection, types, session.principal, cursor, event
+                    ):
                         cursor = bulk.cursor
                         if bulk.documents:
                             yield types.bulk_of(bulk.documents, cursor.wire())
