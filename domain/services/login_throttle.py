@@ -121,8 +121,9 @@ def _at(moment: datetime) -> ColumnElement[datetime]:
 
 async def _count(
     session: AsyncSession, rules: ThrottleRules, scope: Scope, now: datetime
-) -> int | None:
-    """Count one failure against ``scope``, atomically; None if the scope is still waiting."""
+) -> tuple[int, bool] | None:
+    """Count one failure against ``scope``, atomically: the failures of its window and whether
+    that window starts now; None if the scope is still waiting."""
     expired = LoginThrottle.window_started_at <= _at(now - timedelta(seconds=rules.window_seconds))
     statement = (
         insert_or_update(session, LoginThrottle)
@@ -145,10 +146,10 @@ async def _count(
             },
             where=or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
         )
-        .returning(LoginThrottle.failures)
+        .returning(LoginThrottle.failures, LoginThrottle.window_started_at)
     )
-    counted: int | None = (await session.execute(statement)).scalar_one_or_none()
-    return counted
+    counted = (await session.execute(statement)).one_or_none()
+    return None if counted is None else (counted.failures, counted.window_started_at == now)
 
 
 def _row(scope: Scope) -> ColumnElement[bool]:
@@ -165,12 +166,13 @@ async def admit(db: Database, rules: ThrottleRules, scopes: tuple[Scope, ...]) -
     async with db.transaction() as session:
         waits: list[datetime] = []
         for scope in scopes:
-            failures = await _count(session, rules, scope, now)
-            if failures is None:
+            counted = await _count(session, rules, scope, now)
+            if counted is None:
                 until = await session.scalar(select(LoginThrottle.locked_until).where(_row(scope)))
                 waits.append(until or now)
                 continue
-            fresh = fresh or failures == 1
+            failures, new_window = counted
+            fresh = fresh or new_window
             delay = rules.delay_seconds(scope.kind, failures)
             if delay:
                 await session.execute(
