@@ -20,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.auth import authenticate, check_access
 from api.compaction_task import periodic_compaction
@@ -76,6 +77,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             offline_ballot_grace=timedelta(seconds=settings.offline_ballot_grace_seconds),
             max_device_clock_skew=timedelta(seconds=settings.max_device_clock_skew_seconds),
             suggestion_box=settings.suggestion_box,
+            login_throttle=settings.login_throttle,
         )
         self.fast_pull = (
             FastPull(
@@ -169,6 +171,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             device_time_ms=_device_time(request.headers.get("x-device-time")),
             authorization=authorization,
             language=negotiate(request.headers.get("accept-language")),
+            client_address=request.client.host if request.client else None,
         )
 
 
@@ -271,11 +274,20 @@ def create_app(
             *web_routes(),
         ],
         middleware=[
+            *_proxy_headers(settings),
             Middleware(RequestId),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
     )
+
+
+def _proxy_headers(settings: Settings) -> list[Middleware]:
+    """Believe ``X-Forwarded-For`` only from the proxies the settings name (uvicorn's own
+    middleware, which takes the rightmost address that is not one of them)."""
+    if not settings.trusted_proxies:
+        return []
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
 
 
 def app_from_env() -> Starlette:

@@ -202,6 +202,7 @@ def serve(
         port=port,
         workers=workers,
         log_config=LOGGING_CONFIG,
+        proxy_headers=False,  # only CHANGLANG_TRUSTED_PROXIES decides (api.app)
     )
 
 

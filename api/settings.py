@@ -8,6 +8,7 @@ never run on a guessable secret, so it refuses to start instead.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -16,6 +17,7 @@ from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from domain.services.login_throttle import ThrottleRules
 from domain.services.suggestion_box import BoxRules
 
 MIN_SECRET_BYTES = 32
@@ -69,6 +71,22 @@ class Settings:
     rating_sweep_interval_seconds: int = 300
     """How often each server process decides the rating windows that have ended (0: never;
     every request decides them first anyway)."""
+    login_free_failures: int = 5
+    """Wrong passwords an account name may have before each further try must wait..."""
+    login_lockout_failures: int = 10
+    """...and after this many it is locked for ``login_lockout_seconds``."""
+    login_address_free_failures: int = 20
+    """The same for one client address (passwords and login codes together)..."""
+    login_address_lockout_failures: int = 50
+    """...which may be a whole office behind one router, so it gets more."""
+    login_delay_base_seconds: int = 1
+    """The first wait after the free failures; each further failure doubles it."""
+    login_lockout_seconds: int = 900
+    login_window_seconds: int = 3600
+    """Failures are forgotten this long after the first of them."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks of reverse proxies whose ``X-Forwarded-For`` names the client;
+    none by default, so a client cannot pick the address it is throttled by."""
     introspection: bool | None = None  # None: on in development, off in production
     log_json: bool = True
 
@@ -76,6 +94,18 @@ class Settings:
     def suggestion_box(self) -> BoxRules:
         return BoxRules(
             minimum=self.suggestion_box_minimum, max_wait_days=self.suggestion_box_max_wait_days
+        )
+
+    @property
+    def login_throttle(self) -> ThrottleRules:
+        return ThrottleRules(
+            account_free_failures=self.login_free_failures,
+            account_lockout_failures=self.login_lockout_failures,
+            address_free_failures=self.login_address_free_failures,
+            address_lockout_failures=self.login_address_lockout_failures,
+            delay_base_seconds=self.login_delay_base_seconds,
+            lockout_seconds=self.login_lockout_seconds,
+            window_seconds=self.login_window_seconds,
         )
 
     @property
@@ -120,6 +150,9 @@ class Settings:
             "pii_key": get("PII_KEY"),
             "jwt_issuer": get("JWT_ISSUER", "changlang"),
             "jwt_audience": get("JWT_AUDIENCE", "changlang-api"),
+            "trusted_proxies": tuple(
+                p.strip() for p in get("TRUSTED_PROXIES").split(",") if p.strip()
+            ),
         }
         if get("INTROSPECTION"):
             values["introspection"] = get("INTROSPECTION").lower() in {"1", "true", "yes", "on"}
@@ -140,6 +173,13 @@ class Settings:
             ("SUGGESTION_BOX_MAX_WAIT_DAYS", "suggestion_box_max_wait_days"),
             ("SUGGESTION_BOX_RELEASE_SECONDS", "suggestion_box_release_seconds"),
             ("RATING_SWEEP_INTERVAL_SECONDS", "rating_sweep_interval_seconds"),
+            ("LOGIN_FREE_FAILURES", "login_free_failures"),
+            ("LOGIN_LOCKOUT_FAILURES", "login_lockout_failures"),
+            ("LOGIN_ADDRESS_FREE_FAILURES", "login_address_free_failures"),
+            ("LOGIN_ADDRESS_LOCKOUT_FAILURES", "login_address_lockout_failures"),
+            ("LOGIN_DELAY_BASE_SECONDS", "login_delay_base_seconds"),
+            ("LOGIN_LOCKOUT_SECONDS", "login_lockout_seconds"),
+            ("LOGIN_WINDOW_SECONDS", "login_window_seconds"),
         ):
             raw = get(name)
             if raw:
@@ -165,6 +205,8 @@ class Settings:
             )
         if settings.rating_sweep_interval_seconds < 0:
             raise SettingsError("CHANGLANG_RATING_SWEEP_INTERVAL_SECONDS must be at least 0")
+        _check_login_throttle(settings)
+        _check_proxies(settings.trusted_proxies)
         return settings.with_secrets()
 
     def with_secrets(self) -> Settings:
@@ -183,6 +225,41 @@ class Settings:
         _refuse_weak("SECRET_KEY", secret_key)
         _refuse_weak("PII_KEY", pii_key)
         return replace(self, secret_key=secret_key, pii_key=pii_key)
+
+
+def _check_login_throttle(settings: Settings) -> None:
+    for free, lockout, name in (
+        (settings.login_free_failures, settings.login_lockout_failures, ""),
+        (
+            settings.login_address_free_failures,
+            settings.login_address_lockout_failures,
+            "ADDRESS_",
+        ),
+    ):
+        if free < 0 or lockout <= free:
+            raise SettingsError(
+                f"CHANGLANG_LOGIN_{name}FREE_FAILURES must be at least 0 and "
+                f"CHANGLANG_LOGIN_{name}LOCKOUT_FAILURES greater than it"
+            )
+    if (
+        settings.login_delay_base_seconds < 1
+        or settings.login_lockout_seconds < settings.login_delay_base_seconds
+        or settings.login_window_seconds < 1
+    ):
+        raise SettingsError(
+            "CHANGLANG_LOGIN_DELAY_BASE_SECONDS and CHANGLANG_LOGIN_WINDOW_SECONDS must be at "
+            "least 1, and CHANGLANG_LOGIN_LOCKOUT_SECONDS at least the base delay"
+        )
+
+
+def _check_proxies(proxies: tuple[str, ...]) -> None:
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise SettingsError(
+                f"CHANGLANG_TRUSTED_PROXIES: {proxy!r} is not an address or a network"
+            ) from exc
 
 
 def _refuse_weak(name: str, value: str) -> None:

@@ -2,10 +2,15 @@
 
 Only hashes are stored. Refresh tokens and codes are long random strings, so one fast
 SHA-256 suffices for them; passwords are chosen by people and get argon2id.
+
+Argon2 is meant to be slow (about 0.1 s and 64 MiB a hash): async code calls the ``*_off_loop``
+forms, which run it in a worker thread (argon2-cffi releases the GIL), so a burst of logins
+does not stall every other request of the process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 
@@ -53,6 +58,14 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password_off_loop(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_off_loop(stored_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, stored_hash, password)
 
 
 def new_login_code() -> str:

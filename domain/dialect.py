@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
@@ -54,3 +55,11 @@ async def try_transaction_lock(session: AsyncSession, name: str) -> bool:
         return True
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
+
+
+def insert_or_update(session: AsyncSession, table: Any) -> Any:
+    """An ``INSERT`` that can take ``on_conflict_do_update`` (an atomic UPSERT): both
+    dialects spell it alike, but each has its own construct."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -84,3 +84,15 @@ class Conflict(DomainError):
     """The request is well-formed but clashes with existing state (a duplicate address, say)."""
 
     code = "CONFLICT"
+
+
+class RateLimited(DomainError):
+    """Too many failed logins for this account or address: the try was not even checked."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            N_("too many attempts; try again in {seconds} seconds"), seconds=retry_after_seconds
+        )
+        self.retry_after_seconds = retry_after_seconds

@@ -19,6 +19,7 @@ from domain.database import Database
 from domain.i18n import DEFAULT_LANGUAGE
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
+from domain.services.login_throttle import ThrottleRules
 from domain.services.suggestion_box import BoxRules
 from schema.events import EventBus
 from schema.loaders import Loaders
@@ -67,6 +68,7 @@ class SchemaConfig:
     offline_ballot_grace: timedelta = timedelta(hours=24)
     max_device_clock_skew: timedelta = timedelta(minutes=5)
     suggestion_box: BoxRules = field(default_factory=BoxRules)
+    login_throttle: ThrottleRules = field(default_factory=ThrottleRules)
 
 
 @dataclass
@@ -89,6 +91,9 @@ class Context:
     language: str = DEFAULT_LANGUAGE
     """The reader's language (``zh``, ``en``) from the request's ``Accept-Language``: every
     message and reason this request answers is rendered in it."""
+    client_address: str | None = None
+    """The client's IP address, which logins are throttled by: the peer's, or with trusted
+    proxies configured, the one their ``X-Forwarded-For`` names."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

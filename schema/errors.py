@@ -60,6 +60,14 @@ class RuleViolationError(Error):
     pass
 
 
+@strawberry.type(
+    description="Too many failed logins for this account or from this address: the try was "
+    "refused without being checked, a right password too. Try again after `retryAfterSeconds`."
+)
+class RateLimitedError(Error):
+    retry_after_seconds: int
+
+
 ERROR_TYPES: tuple[type, ...] = (
     UnauthenticatedError,
     InvalidCredentialsError,
@@ -68,6 +76,7 @@ ERROR_TYPES: tuple[type, ...] = (
     InvalidInputError,
     ConflictError,
     RuleViolationError,
+    RateLimitedError,
 )
 
 
@@ -76,6 +85,10 @@ def to_graphql_error(error: domain_errors.DomainError, language: str | None = No
     message = error.render(language or reader_language())
     if isinstance(error, domain_errors.InvalidInput):
         return InvalidInputError(code=error.code, message=message, field=error.field)
+    if isinstance(error, domain_errors.RateLimited):
+        return RateLimitedError(
+            code=error.code, message=message, retry_after_seconds=error.retry_after_seconds
+        )
     kinds: dict[type[domain_errors.DomainError], type[Error]] = {
         domain_errors.AuthenticationRequired: UnauthenticatedError,
         domain_errors.InvalidCredentials: InvalidCredentialsError,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import strawberry
 
 from schema.council import CouncilQueries
+from schema.login_lockouts import LoginLockoutQueries
 from schema.registry_queries import RegistryQueries
 from schema.sync import SyncQueries
 from schema.votes import VoteQueries
 
 
 @strawberry.type
-class Query(RegistryQueries, CouncilQueries, VoteQueries, SyncQueries):
+class Query(RegistryQueries, CouncilQueries, VoteQueries, SyncQueries, LoginLockoutQueries):
     pass

@@ -34,6 +34,7 @@ from domain.models.council import (
     Resolution,
 )
 from domain.models.households import Household, Resident, ResidentTag
+from domain.models.login_throttle import LoginThrottle, ThrottleKind
 from domain.models.settings import CommunitySettings
 from domain.models.suggestion_box import BoxSuggestion
 from domain.models.sync import (
@@ -91,6 +92,7 @@ __all__ = [
     "GridPost",
     "Household",
     "LoginCode",
+    "LoginThrottle",
     "Meeting",
     "MeetingKind",
     "OfflineBallot",
@@ -121,6 +123,7 @@ __all__ = [
     "SyncScope",
     "Synced",
     "Threshold",
+    "ThrottleKind",
     "VisitCategory",
     "VisitNote",
     "Vote",

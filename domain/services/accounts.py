@@ -8,7 +8,12 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.credentials import hash_password, new_login_code, normalize_login_code, token_digest
+from domain.credentials import (
+    hash_password_off_loop,
+    new_login_code,
+    normalize_login_code,
+    token_digest,
+)
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.i18n import N_
 from domain.models import Account, AccountKind, ChangeCounter, Community, LoginCode
@@ -51,7 +56,7 @@ async def create_staff_account(
         kind=AccountKind.ADMIN if admin else AccountKind.STAFF,
         username=name,
         display_name=clean_text("displayName", display_name, max_length=50),
-        password_hash=password_hash or hash_password(password),
+        password_hash=password_hash or await hash_password_off_loop(password),
     )
     session.add(account)
     await session.flush()

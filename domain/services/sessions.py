@@ -19,7 +19,7 @@ from domain.credentials import (
     new_refresh_token,
     normalize_login_code,
     token_digest,
-    verify_password,
+    verify_password_off_loop,
 )
 from domain.errors import InvalidCredentials, NotFound, PermissionDenied
 from domain.i18n import N_
@@ -97,10 +97,13 @@ async def login_with_password(
     device_id: uuid.UUID | None,
     refresh_ttl: timedelta,
 ) -> IssuedSession:
+    """The device name is checked before the password, so that its refusal cannot tell a
+    right password from a wrong one."""
+    clean_text("deviceName", device_name, max_length=DEVICE_NAME_MAX)
     account = await session.scalar(
         select(Account).where(Account.username == username.strip().lower()[:100])
     )
-    ok = verify_password(account.password_hash if account else None, password)
+    ok = await verify_password_off_loop(account.password_hash if account else None, password)
     if account is None or not ok or account.disabled or account.kind is AccountKind.RESIDENT:
         raise InvalidCredentials(N_("wrong username or password"))
     device = await _device_for(session, account, device_id, device_name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import strawberry
@@ -10,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
 from domain.models.base import utcnow
-from domain.services import accounts, sessions
+from domain.services import accounts, login_throttle, sessions
 from domain.services.principals import load_principal
 from schema.context import Info
+from schema.error_policy import log_refusal
 from schema.errors import Error, result_union, to_graphql_error
 from schema.events import session_channel
 from schema.mutations.transaction import in_transaction
@@ -78,9 +80,37 @@ async def _session_ended(info: Info, account_id: uuid.UUID) -> None:
     await info.context.events.publish(session_channel(account_id), {})
 
 
+async def _throttled(
+    info: Info,
+    scopes: tuple[login_throttle.Scope, ...],
+    login: Callable[[AsyncSession], Awaitable[sessions.IssuedSession]],
+) -> AuthSession | Error:
+    """Count the try first (``login_throttle``), then log in in one transaction that also
+    gives the try back when it succeeds."""
+    rules = info.context.config.login_throttle
+    try:
+        admission = await login_throttle.admit(info.context.db, rules, scopes)
+    except DomainError as error:
+        log_refusal(error.code, info.field_name, error.message, info.context.request_id)
+        return to_graphql_error(error, info.context.language)
+
+    async def work(session: AsyncSession) -> AuthSession:
+        issued = await login(session)
+        await login_throttle.succeeded(session, rules, admission)
+        return await _session_payload(info, session, issued)
+
+    result = await in_transaction(info, work)
+    if isinstance(result, Error):
+        login_throttle.failed(admission)
+    return result
+
+
 @strawberry.type
 class AuthMutations:
-    @strawberry.mutation(description="Staff and admins: username and password.")
+    @strawberry.mutation(
+        description="Staff and admins: username and password. After repeated failures the "
+        "account name or address must wait (RateLimitedError), a right password too."
+    )
     async def login(
         self,
         info: Info,
@@ -89,8 +119,8 @@ class AuthMutations:
         device_name: str = "web",
         device_id: uuid.UUID | None = None,
     ) -> LoginResult:
-        async def work(session: AsyncSession) -> AuthSession:
-            issued = await sessions.login_with_password(
+        async def login(session: AsyncSession) -> sessions.IssuedSession:
+            return await sessions.login_with_password(
                 session,
                 username=username,
                 password=password,
@@ -98,22 +128,25 @@ class AuthMutations:
                 device_id=device_id,
                 refresh_ttl=info.context.config.refresh_ttl,
             )
-            return await _session_payload(info, session, issued)
 
-        return await in_transaction(info, work)
+        scopes = login_throttle.scopes_for(username=username, address=info.context.client_address)
+        return await _throttled(info, scopes, login)
 
-    @strawberry.mutation(description="Residents: the one-time code their grid contact handed over.")
+    @strawberry.mutation(
+        description="Residents: the one-time code their grid contact handed over. Wrong codes "
+        "are throttled per address (RateLimitedError)."
+    )
     async def login_with_code(self, info: Info, code: str, device_name: str = "web") -> LoginResult:
-        async def work(session: AsyncSession) -> AuthSession:
-            issued = await sessions.login_with_code(
+        async def login(session: AsyncSession) -> sessions.IssuedSession:
+            return await sessions.login_with_code(
                 session,
                 code=code,
                 device_name=device_name,
                 refresh_ttl=info.context.config.refresh_ttl,
             )
-            return await _session_payload(info, session, issued)
 
-        return await in_transaction(info, work)
+        scopes = login_throttle.scopes_for(address=info.context.client_address)
+        return await _throttled(info, scopes, login)
 
     @strawberry.mutation(
         description="Trade a refresh token for a new session; reuse ends the family."
