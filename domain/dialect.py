@@ -54,3 +54,15 @@ async def try_transaction_lock(session: AsyncSession, name: str) -> bool:
         return True
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
+
+
+def insert_for(session: AsyncSession, table: Any) -> Any:
+    """The dialect's ``INSERT`` (with ``on_conflict_do_update``): both SQLite's and
+    PostgreSQL's spell the upsert the same way."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

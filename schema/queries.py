@@ -5,11 +5,12 @@ from __future__ import annotations
 import strawberry
 
 from schema.council import CouncilQueries
+from schema.duplicates import DuplicateQueries
 from schema.registry_queries import RegistryQueries
 from schema.sync import SyncQueries
 from schema.votes import VoteQueries
 
 
 @strawberry.type
-class Query(RegistryQueries, CouncilQueries, VoteQueries, SyncQueries):
+class Query(RegistryQueries, CouncilQueries, VoteQueries, SyncQueries, DuplicateQueries):
     pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.council import CouncilMutations
+from schema.duplicates import DuplicateMutations
 from schema.mutations.auth import AuthMutations
 from schema.mutations.grids import GridMutations
 from schema.mutations.households import HouseholdMutations
@@ -22,6 +23,7 @@ class Mutation(
     CouncilMutations,
     VoteMutations,
     SyncMutations,
+    DuplicateMutations,
 ):
     pass
 
