@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.access_log import AccessLogQueries
 from schema.council import CouncilQueries
 from schema.duplicates import DuplicateQueries
 from schema.registry_queries import RegistryQueries
@@ -12,5 +13,7 @@ from schema.votes import VoteQueries
 
 
 @strawberry.type
-class Query(RegistryQueries, CouncilQueries, VoteQueries, SyncQueries, DuplicateQueries):
+class Query(
+    RegistryQueries, CouncilQueries, VoteQueries, SyncQueries, DuplicateQueries, AccessLogQueries
+):
     pass
