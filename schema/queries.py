@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.access_log import AccessLogQueries
 from schema.council import CouncilQueries
+from schema.duplicates import DuplicateQueries
 from schema.login_lockouts import LoginLockoutQueries
 from schema.registry_queries import RegistryQueries
 from schema.sync import SyncQueries
@@ -12,5 +14,13 @@ from schema.votes import VoteQueries
 
 
 @strawberry.type
-class Query(RegistryQueries, CouncilQueries, VoteQueries, SyncQueries, LoginLockoutQueries):
+class Query(
+    RegistryQueries,
+    CouncilQueries,
+    VoteQueries,
+    SyncQueries,
+    LoginLockoutQueries,
+    DuplicateQueries,
+    AccessLogQueries,
+):
     pass

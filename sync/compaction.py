@@ -3,9 +3,10 @@
 Each community in its own transaction: every collection's tombstones up to its horizon
 (``sync.devices``), then the departure records (rows that moved between grid nodes) at or
 below the lowest of those horizons, then push receipts older than the retention window
-(``sync.receipts``). Every server process runs the periodic task, so on
-PostgreSQL a transaction-level lock per community lets one process do the work while the
-others skip it; running it twice in a row is harmless (the second finds nothing new).
+(``sync.receipts``) and holdings released before it (``sync.holdings``). Every server
+process runs the periodic task, so on PostgreSQL a transaction-level lock per community lets
+one process do the work while the others skip it; running it twice in a row is harmless (the
+second finds nothing new).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from domain.database import Database
 from domain.dialect import try_transaction_lock
 from domain.models import Community
 from domain.models.base import utcnow
-from sync import receipts
+from sync import holdings, receipts
 from sync.collections import COLLECTIONS
 from sync.devices import RETENTION, horizon, purge, purge_departures
 from sync.receipts import RETENTION_SLACK
@@ -63,6 +64,7 @@ async def compact_community(
         lowest = through if lowest is None else min(lowest, through)
     departures = await purge_departures(session, community_id, lowest or 0)
     forgotten = await receipts.forget(session, community_id, now - retention - RETENTION_SLACK)
+    await holdings.forget(session, community_id, now - retention)
     return Compacted(1, 0, tombstones, departures, forgotten)
 
 

@@ -7,6 +7,9 @@ of the new scope the device cannot have (whatever its position, even below the c
 every change since the checkpoint, and a bare tombstone for each document the device may
 hold that the new scope no longer covers. The replay pages like any pull, and its last page
 hands back a normal checkpoint of the new scope. No reset is needed on the phone.
+
+Every deletion and removal is sent only for a document the device was sent before or pushed
+(``sync.holdings``): whatever checkpoint it presents, a device learns no id it never held.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from domain.models import Household, SyncDeparture, SyncPushReceipt
 from sync import documents
 from sync.checkpoint import Checkpoint, after
 from sync.declaration import ScopeSpec, SyncedType
+from sync.holdings import held
 from sync.scope import with_grids
 
 
@@ -68,6 +72,7 @@ def normal_statement(
             model.community_id == scope.community_id,
             collection.scope(scope),
             after(model.position, model.id, cursor),
+            or_(model.deleted.is_(False), held(collection, scope, model.id)),
         )
         .order_by(model.position, model.id)
         .limit(limit)
@@ -117,6 +122,7 @@ def _departures(
             *departed(model.__table__.name),  # type: ignore[attr-defined]
             after(SyncDeparture.position, SyncDeparture.document_id, cursor),
             outside(SyncDeparture.document_id),
+            held(collection, scope, SyncDeparture.document_id),
         )
         .order_by(SyncDeparture.position, SyncDeparture.document_id)
         .limit(limit)
@@ -132,6 +138,7 @@ def _departures(
                 *departed(Household.__tablename__),
                 after(SyncDeparture.position, moved.id, cursor),
                 outside(moved.id),
+                held(collection, scope, moved.id),
             )
             .order_by(SyncDeparture.position, moved.id)
             .limit(limit)
@@ -226,9 +233,10 @@ async def replay_page(
     in_have = _definitely(collection.scope(replay.have))
     in_held = _definitely(collection.scope(replay.held))
     since = model.position > replay.base
+    sent = held(collection, scope, model.id)
     wanted = or_(
-        and_(in_new, or_(not_(in_have), since)),
-        and_(in_held, not_(in_new), or_(model.deleted.is_(False), since)),
+        and_(in_new, or_(not_(in_have), since), or_(model.deleted.is_(False), sent)),
+        and_(in_held, not_(in_new), or_(model.deleted.is_(False), since), sent),
     )
     statement = (
         documents.statement(collection, in_scope=in_new)

@@ -3,7 +3,8 @@
 The write records what the device acknowledged (its incoming checkpoint; a device behind the
 tombstone horizon is told to resync there) and the grid nodes behind the scope fingerprint it
 is about to receive; the read plans a normal page or a scope replay and runs the one
-statement that fetches documents.
+statement that fetches documents; a last short write notes what the page sent the device
+(``sync.holdings``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from domain.errors import InvalidInput
 from domain.i18n import N_
 from domain.models import ChangeCounter
 from domain.principal import Principal
-from sync import documents
+from sync import documents, holdings
 from sync.checkpoint import Checkpoint, decode
 from sync.declaration import ScopeSpec, SyncedType
 from sync.devices import acknowledge
@@ -146,7 +147,18 @@ async def pull(
     async with db.transaction() as session:
         held = await bookkeeping(session, req)
     async with db.read() as session:
-        return await page(session, req, held)
+        found = await page(session, req, held)
+    await _record(db, req.scope, collection, found.documents)
+    return found
+
+
+async def _record(
+    db: Database, scope: ScopeSpec, collection: SyncedType, sent: list[dict[str, Any]]
+) -> None:
+    """What the device was just sent (``sync.holdings``), in a short write of its own."""
+    if sent:
+        async with db.transaction() as session:
+            await holdings.record(session, scope, collection, sent)
 
 
 async def stream_page(
@@ -163,7 +175,9 @@ async def stream_page(
         async with db.transaction() as session:
             held = await bookkeeping(session, req, acknowledged=False)
     async with db.read() as session:
-        return await page(session, req, held)
+        found = await page(session, req, held)
+    await _record(db, req.scope, collection, found.documents)
+    return found
 
 
 async def documents_by_id(
@@ -180,7 +194,9 @@ async def documents_by_id(
             )
             .order_by(model.position, model.id)
         )
-        return [documents.to_document(collection, row) for row in rows]
+        sent = [documents.to_document(collection, row) for row in rows]
+    await _record(db, scope, collection, sent)
+    return sent
 
 
 async def head(session: AsyncSession, scope: ScopeSpec) -> int:

@@ -33,12 +33,14 @@ from domain.models.council import (
     RatingWindow,
     Resolution,
 )
+from domain.models.duplicates import DuplicateReview, DuplicateStatus
 from domain.models.households import Household, Resident, ResidentTag
 from domain.models.login_throttle import LoginThrottle, ThrottleKind
 from domain.models.settings import CommunitySettings
 from domain.models.suggestion_box import BoxSuggestion
 from domain.models.sync import (
     ConflictStatus,
+    DeviceHolding,
     DeviceNotice,
     DeviceSync,
     RefusedPush,
@@ -84,8 +86,11 @@ __all__ = [
     "CommunitySettings",
     "ConflictStatus",
     "Device",
+    "DeviceHolding",
     "DeviceNotice",
     "DeviceSync",
+    "DuplicateReview",
+    "DuplicateStatus",
     "Electorate",
     "Grid",
     "GridLevel",

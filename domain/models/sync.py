@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Uuid
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base, InCommunity, Synced, UTCDateTime, enum_type
@@ -168,3 +168,34 @@ class SyncPushReceipt(Base):
     collection: Mapped[str] = mapped_column(String(40), nullable=False)
     document_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
+class DeviceHolding(Base):
+    """A document a device was sent and may hold, and since when (PIPL: which phone holds
+    which resident's full contact phone is part of the access log).
+
+    A pull records every live document it sends; a tombstone it sends marks the holding
+    released (kept, so that a re-sent tombstone still passes). A device is sent a deletion
+    only for a document one of its account's devices holds here (or it pushed itself): a
+    forged checkpoint lists nothing the account was never sent. The account, not the device,
+    because a phone that logs in again gets a new device id and keeps its local data.
+    """
+
+    __tablename__ = "device_holding"
+    __table_args__ = (
+        Index("ix_device_holding_account", "account_id", "collection", "document_id"),
+    )
+
+    device_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("device.id", ondelete="CASCADE"), primary_key=True
+    )
+    collection: Mapped[str] = mapped_column(String(40), primary_key=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("account.id", ondelete="CASCADE"), nullable=False
+    )
+    community_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("community.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    held_since: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.dialect import json_array_contains
-from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.errors import InvalidInput, NotFound, PermissionDenied
 from domain.i18n import N_
 from domain.models import Household, PersonalDataAccess, Resident, ResidentTag
 from domain.pagination import Page, keyset_page
@@ -24,13 +23,12 @@ from domain.permissions import (
 )
 from domain.personal_data import (
     PersonalDataCipher,
-    mask_id_number,
-    normalize_id_number,
     normalize_phone,
 )
 from domain.principal import Principal
 from domain.services.grids import subtree_of
 from domain.services.households import editable_household, editable_households
+from domain.services.id_numbers import set_id_number
 from domain.validation import clean_text
 
 NAME_MAX = 50
@@ -194,41 +192,6 @@ def _tags(values: Iterable[str]) -> list[str]:
         ) from exc
 
 
-def _birth_date_from_id(id_number: str) -> date | None:
-    try:
-        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except ValueError:
-        return None
-
-
-async def _set_id_number(
-    session: AsyncSession, resident: Resident, cipher: PersonalDataCipher, raw: str | None
-) -> None:
-    if raw is None or not raw.strip():
-        resident.id_number_cipher = resident.id_number_hash = resident.id_number_masked = None
-        return
-    value = normalize_id_number(raw)
-    digest = cipher.lookup_hash(value)
-    clash = await session.scalar(
-        select(Resident.id).where(
-            Resident.community_id == resident.community_id,
-            Resident.id_number_hash == digest,
-            Resident.deleted.is_(False),
-            Resident.id != resident.id,
-        )
-    )
-    if clash is not None:
-        raise Conflict(N_("a resident with this ID number is already registered"))
-    born = _birth_date_from_id(value)
-    if born is None:
-        raise InvalidInput("idNumber", N_("the date of birth in this ID number does not exist"))
-    resident.id_number_cipher = cipher.encrypt(value)
-    resident.id_number_hash = digest
-    resident.id_number_masked = mask_id_number(value)
-    if resident.birth_date is None:
-        resident.birth_date = born
-
-
 def _apply(resident: Resident, changes: Mapping[str, Any]) -> None:
     if "name" in changes and changes["name"] is not None:
         resident.name = clean_text("name", changes["name"], max_length=NAME_MAX)
@@ -267,7 +230,7 @@ async def stage_new_resident(
         party_member=False,
     )
     _apply(resident, fields)
-    await _set_id_number(session, resident, cipher, fields.get("id_number"))
+    await set_id_number(session, who, resident, cipher, fields.get("id_number"))
     session.add(resident)
     return resident
 
@@ -316,7 +279,7 @@ async def stage_resident_update(
         resident.household_id = fields["household_id"]
     _apply(resident, fields)
     if "id_number" in fields:
-        await _set_id_number(session, resident, cipher, fields["id_number"])
+        await set_id_number(session, who, resident, cipher, fields["id_number"])
     return resident, household
 
 

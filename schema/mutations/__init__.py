@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.council import CouncilMutations
+from schema.duplicates import DuplicateMutations
 from schema.login_lockouts import LoginLockoutMutations
 from schema.mutations.auth import AuthMutations
 from schema.mutations.grids import GridMutations
@@ -24,6 +25,7 @@ class Mutation(
     VoteMutations,
     SyncMutations,
     LoginLockoutMutations,
+    DuplicateMutations,
 ):
     pass
 

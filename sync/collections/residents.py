@@ -1,7 +1,11 @@
 """居民 on a volunteer's phone: contact phones of the households it covers, ID numbers masked.
 
 The phone needs the number to call; the ID number only to recognise someone, so the device
-gets the masked form and can never set it (registering one goes through the API).
+gets the masked form and can never set it (registering one goes through the API). The birth
+date arrives as its year only: the masked digits of an ID number are the birth date, so the
+full date beside the masked number would rebuild it. Which phone was sent which resident's
+full contact phone, and since when, is recorded (``sync.holdings``) and shown in the access
+log (``personalDataAccessLog``).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, extract, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Household, Resident, Synced
@@ -18,20 +22,16 @@ from domain.permissions import require_staff
 from domain.personal_data import normalize_phone
 from domain.services import residents
 from domain.services.households import editable_households
-from sync.collections.convert import as_date, as_tags, as_uuid, household_and_fields
+from sync.collections.convert import as_tags, as_uuid, household_and_fields
 from sync.collections.households import covers_through
 from sync.declaration import Actor, Field, Kind, Owner, Policy, SyncedType
 from sync.staging import Change, converted, each
-
-_WIRE = {"birth_date": "birthDate", "tags": "tags", "household_id": "householdId"}
 
 
 def _service_values(values: Mapping[str, Any]) -> dict[str, Any]:
     found = dict(values)
     if "household_id" in found:
         found["household_id"] = as_uuid("householdId", found["household_id"])
-    if "birth_date" in found:
-        found["birth_date"] = as_date("birthDate", found["birth_date"])
     if "tags" in found:
         found["tags"] = as_tags("tags", found["tags"])
     return found
@@ -110,7 +110,8 @@ class ResidentWriter:
 RESIDENTS = SyncedType(
     name="resident",
     model=Resident,
-    description="居民 of the households the device's posts cover.",
+    description="居民 of the households the device's posts cover: the full contact phone (each "
+    "device holding it is in personalDataAccessLog), the ID number masked, the birth year only.",
     fields=(
         Field("householdId", Kind.ID, lambda: Resident.household_id, key="household_id"),
         Field("name", Kind.TEXT, lambda: Resident.name),
@@ -119,11 +120,19 @@ RESIDENTS = SyncedType(
             Kind.TEXT,
             lambda: Resident.phone,
             normalize=normalize_phone,
-            description="The contact phone, in full: the volunteer calls it.",
+            description="The contact phone, in full: the volunteer calls it. Which device holds "
+            "it since when is in the access log.",
         ),
         Field("tags", Kind.TAGS, lambda: Resident.tags, policy=Policy.SET_UNION),
         Field("partyMember", Kind.BOOL, lambda: Resident.party_member, key="party_member"),
-        Field("birthDate", Kind.DATE, lambda: Resident.birth_date, key="birth_date"),
+        Field(
+            "birthYear",
+            Kind.NUMBER,
+            lambda: cast(extract("year", Resident.birth_date), Integer),
+            owner=Owner.SERVER,
+            description="The year of birth only (the full date would rebuild the masked ID "
+            "number); set through the API.",
+        ),
         Field(
             "idNumber",
             Kind.TEXT,

@@ -189,10 +189,10 @@ def test_two_phones_offline_edits_converge_and_the_conflict_reaches_the_inbox(
     # The cut was a real one: the phone's proxy refused connections.
     assert result["cutProof"] == "ECONNREFUSED"
     edits = result["edits"]
-    first, second = edits["birthDate"]["phone1"], edits["birthDate"]["phone2"]
+    first, second = edits["phone"]["phone1"], edits["phone"]["phone2"]
     # Different fields both survive; the same field: phone1 synced first, the server's value
     # stands (the field's policy), and phone2's value is in the inbox.
-    expected = {"name": edits["name"], "phone": edits["phone"], "birthDate": first}
+    expected = {"name": edits["name"], "partyMember": edits["partyMember"], "phone": first}
     assert result["server"]["resident"] == expected
     assert result["phones"]["phone1"]["resident"] == expected
     assert result["phones"]["phone2"]["resident"] == expected
@@ -213,8 +213,8 @@ def test_two_phones_offline_edits_converge_and_the_conflict_reaches_the_inbox(
 
     # The server's own view, through GraphQL as staff.
     resident_id = result["residentId"]
-    residents = _pull_all(base, phones[0].token, "resident", "name phone birthDate")
-    assert {k: residents[resident_id][k] for k in ("name", "phone", "birthDate")} == expected
+    residents = _pull_all(base, phones[0].token, "resident", "name phone partyMember")
+    assert {k: residents[resident_id][k] for k in ("name", "phone", "partyMember")} == expected
     conflicts = [
         c
         for c in _graphql(base, CONFLICTS, token=phones[0].token)["syncConflicts"]
@@ -224,9 +224,9 @@ def test_two_phones_offline_edits_converge_and_the_conflict_reaches_the_inbox(
         {
             "documentId": resident_id,
             "collection": "resident",
-            "field": "birthDate",
+            "field": "phone",
             "policy": "server_wins",
-            "baseValue": result["original"]["birthDate"],
+            "baseValue": result["original"]["phone"],
             "serverValue": first,
             "deviceValue": second,
             "deviceId": phones[1].device_id,

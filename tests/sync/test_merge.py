@@ -20,7 +20,7 @@ BASE: dict[str, Any] = {
     "phone": "13800000001",
     "tags": ["elderly"],
     "partyMember": False,
-    "birthDate": None,
+    "birthYear": None,
     "idNumber": "120104********0011",
     "updatedAt": 5.0,
     "deleted": False,

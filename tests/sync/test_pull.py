@@ -17,24 +17,42 @@ async def test_pages_hold_exactly_limit_documents_while_more_remain_tombstones_i
 ) -> None:
     mine = await add_households(database, world, "M1a", 23)
     await add_households(database, world, "M2a", 40, prefix="T")  # another grid, interleaved
-    await add_households(database, world, "M1a", 7, prefix="U")
-    await delete_households(database, mine[:5])
     phone = Phone(api, await api.login("member1a"))
+    assert len(await phone.pull_all("household", limit=10)) == 25  # H1a, H1a2 and 23
+    await add_households(database, world, "M1a", 7, prefix="U")
+    await add_households(database, world, "M2a", 9, prefix="V")
+    await delete_households(database, mine[:5])
     pages: list[int] = []
     seen: list[dict] = []
     while True:
-        page = await phone.pull("household", limit=10)
+        page = await phone.pull("household", limit=5)
         pages.append(len(page))
         seen.extend(page)
-        if len(page) < 10:
+        if len(page) < 5:
             break
-    # H1a, H1a2 from the world, 23 + 7 seeded (5 of them now tombstones): 32 documents
-    assert pages == [10, 10, 10, 2]
-    assert len({doc["id"] for doc in seen}) == 32
+    # 7 new and 5 deleted since the first sync: 12 changes
+    assert pages == [5, 5, 2]
+    assert len({doc["id"] for doc in seen}) == 12
     assert sum(doc["deleted"] for doc in seen) == 5
     positions = [doc["updatedAt"] for doc in seen]
     assert positions == sorted(positions)
-    assert all(doc["gridId"] == str(world.grids["M1a"]) for doc in seen)
+    assert all(doc["gridId"] == str(world.grids["M1a"]) for doc in seen if not doc["deleted"])
+
+
+async def test_a_new_device_is_sent_no_tombstones_of_documents_it_never_held(
+    api: Api, world: World, database: Database
+) -> None:
+    mine = await add_households(database, world, "M1a", 23)
+    await delete_households(database, mine[:5])
+    phone = Phone(api, await api.login("member1a"))
+    pages: list[int] = []
+    while True:
+        page = await phone.pull("household", limit=10)
+        pages.append(len(page))
+        assert not any(doc["deleted"] for doc in page)
+        if len(page) < 10:
+            break
+    assert pages == [10, 10, 0]  # H1a, H1a2 and the 18 left
 
 
 async def test_the_next_pull_brings_only_what_changed(
@@ -94,10 +112,11 @@ async def test_a_pull_costs_the_same_statements_for_10_documents_as_for_500(
                 pull_query("resident"), {"checkpoint": None, "limit": limit}, token
             )
         assert len(body["data"]["pullResident"]["documents"]) == limit
-        tombstones = ("sync_departure", "sync_push_receipt")
+        tombstones = ("FROM sync_departure", "JOIN sync_push_receipt")
         documents = [
             s for s in seen if "FROM resident" in s and not any(t in s for t in tombstones)
         ]
+        assert sum("device_holding" in s and "INSERT" in s for s in seen) == 1
         assert len(documents) == 1
         return len(seen)
 

@@ -185,7 +185,7 @@ async def test_fifty_concurrent_copies_of_a_batch_apply_once_and_answer_alike(
         "phone": "13612345678",
         "tags": ["child"],
         "partyMember": False,
-        "birthDate": None,
+        "birthYear": None,
         "idNumber": None,
         "deleted": False,
     }

@@ -85,7 +85,6 @@ async def test_new_residents_cost_the_same_statements_for_200_as_for_10(
                     "phone": f"137{n:08d}",
                     "tags": ["elderly"] if n % 2 else [],
                     "partyMember": n % 3 == 0,
-                    "birthDate": f"1950-01-0{n % 9 + 1}",
                     "deleted": False,
                 }
             )

@@ -81,7 +81,8 @@ COLLS = ("household", "resident", "visitNote")  # in push order: a resident need
 TAGS = ["elderly", "child", "vulnerable", "special_needs"]
 FORGED_UUID = "00000000-0000-4000-8000-00000000f0f0"
 FORGED_ID_NUMBER = id_number(777, "19700101")
-FORGED = {FORGED_UUID, FORGED_ID_NUMBER, mask_id_number(FORGED_ID_NUMBER)}
+FORGED_BIRTH_YEAR = 1901.0  # no seeded resident was born then
+FORGED = {FORGED_UUID, FORGED_ID_NUMBER, mask_id_number(FORGED_ID_NUMBER), FORGED_BIRTH_YEAR}
 FORGED_STAMP = 9.0e12
 LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p,
   deviceName: "phone") { __typename ... on AuthSession { accessToken deviceId } } }"""
@@ -293,7 +294,6 @@ def edits(collection: str, tag: str) -> dict[str, st.SearchStrategy[Any]]:
             "phone": st.sampled_from(["13800000001", "13900000002", "13700000003"]),
             "tags": st.lists(st.sampled_from(TAGS), unique=True, max_size=3).map(sorted),
             "partyMember": st.booleans(),
-            "birthDate": st.sampled_from(["1950-01-01", "1990-05-05"]),
         }
     return {
         "category": st.sampled_from(["routine", "need", "care", "other"]),
@@ -312,6 +312,9 @@ def blank(collection: str, doc_id: str) -> Doc:
     return doc
 
 
+FORGED_VALUES: dict[Kind, Any] = {Kind.TEXT: FORGED_ID_NUMBER, Kind.NUMBER: FORGED_BIRTH_YEAR}
+
+
 def tampered(collection: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows with forged server-owned fields and stamp: a client that misbehaves."""
     forged = copy.deepcopy(rows)
@@ -319,7 +322,7 @@ def tampered(collection: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]
         new = row["newDocumentState"]
         for spec in COLLECTIONS[collection].fields:
             if not spec.client_owned:
-                new[spec.wire] = FORGED_ID_NUMBER if spec.kind is Kind.TEXT else FORGED_UUID
+                new[spec.wire] = FORGED_VALUES.get(spec.kind, FORGED_UUID)
         new["updatedAt"] = FORGED_STAMP
     return forged
 

@@ -51,7 +51,11 @@ export const household = collection(
   ['contactPostId'],
 );
 
-/** 居民: residents of the covered households. `idNumber` arrives masked and is read-only. */
+/**
+ * 居民: residents of the covered households. `phone` arrives in full (the volunteer calls it);
+ * `idNumber` arrives masked and `birthYear` is the year only (with the full birth date, the
+ * masked ID number could be rebuilt): both are read-only, registered through the API.
+ */
 export const resident = collection(
   'resident',
   {
@@ -60,10 +64,10 @@ export const resident = collection(
     phone: nullable('string'),
     tags: nullable('array', { items: { type: 'string' } }),
     partyMember: nullable('boolean'),
-    birthDate: nullable('string'),
+    birthYear: nullable('number'),
     idNumber: nullable('string'),
   },
-  ['idNumber'],
+  ['idNumber', 'birthYear'],
 );
 
 /** 民情日记: notes of household visits. `visitedAt` is the phone's clock (ms), shown only. */

@@ -39,7 +39,7 @@ try {
   const original = target.toJSON();
   result.residentId = rid;
   result.householdId = householdId;
-  result.original = { name: original.name, phone: original.phone, birthDate: original.birthDate };
+  result.original = { name: original.name, phone: original.phone, partyMember: original.partyMember };
   if (!(await p2.db.resident.findOne(rid).exec())) throw new Error('phone2 does not hold the resident');
 
   // Online: phone1 writes a note that phone2 will later delete; it reaches phone2 live.
@@ -65,16 +65,16 @@ try {
   const r1 = await p1.db.resident.findOne(rid).exec();
   const r2 = await p2.db.resident.findOne(rid).exec();
   const newName = `${original.name}·改`;
-  const newPhone = original.phone === '13800138000' ? '13900139000' : '13800138000';
+  const newPartyMember = !original.partyMember;
   // Different fields.
   await r1.incrementalPatch({ name: newName });
-  await r2.incrementalPatch({ phone: newPhone });
+  await r2.incrementalPatch({ partyMember: newPartyMember });
   // Then the same field, differently.
-  const birth1 = '1950-01-01';
-  const birth2 = '1960-06-06';
-  await r1.incrementalPatch({ birthDate: birth1 });
-  await r2.incrementalPatch({ birthDate: birth2 });
-  result.edits = { name: newName, phone: newPhone, birthDate: { phone1: birth1, phone2: birth2 } };
+  const phone1 = original.phone === '13900139000' ? '13900139001' : '13900139000';
+  const phone2 = original.phone === '13700137000' ? '13700137001' : '13700137000';
+  await r1.incrementalPatch({ phone: phone1 });
+  await r2.incrementalPatch({ phone: phone2 });
+  result.edits = { name: newName, partyMember: newPartyMember, phone: { phone1, phone2 } };
 
   // Visit notes written offline on both phones; phone2 deletes the online note.
   const notes1 = [];
@@ -93,7 +93,7 @@ try {
   result.notes = { phone1: notes1, phone2: notes2, deleted: doomedId };
   mark('offline edits done');
 
-  // phone1 reconnects first and is in sync; then phone2 (its birthDate is the late one).
+  // phone1 reconnects first and is in sync; then phone2 (its phone is the late one).
   await p1.proxy.restore();
   p1.reSync();
   await p1.inSync();
@@ -130,14 +130,14 @@ try {
   const serverResident = (await serverDocuments(server, a1.token, 'resident')).get(rid);
   const serverNotes = await serverDocuments(server, a1.token, 'visitNote');
   result.server = {
-    resident: { name: serverResident.name, phone: serverResident.phone, birthDate: serverResident.birthDate },
+    resident: { name: serverResident.name, phone: serverResident.phone, partyMember: serverResident.partyMember },
     notesAlive: [...notes1, ...notes2, liveId].filter((id) => serverNotes.get(id) && !serverNotes.get(id).deleted).length,
     deletedNote: serverNotes.get(doomedId) ? { deleted: serverNotes.get(doomedId).deleted } : null,
   };
   result.phones = {};
   for (const p of [p1, p2]) {
     const r = (await p.db.resident.findOne(rid).exec()).toJSON();
-    result.phones[p.label] = { resident: { name: r.name, phone: r.phone, birthDate: r.birthDate } };
+    result.phones[p.label] = { resident: { name: r.name, phone: r.phone, partyMember: r.partyMember } };
   }
   result.ok = result.convergence.converged;
 } catch (error) {

@@ -41,35 +41,35 @@ test('dropEmptySelections leaves a valid query alone', () => {
   assert.equal(dropEmptySelections(q), q);
 });
 
-const base = { id: '1', name: 'Wang', phone: '13800000000', birthDate: null, updatedAt: 5, idNumber: 'x', _deleted: false };
+const base = { id: '1', name: 'Wang', phone: '13800000000', partyMember: null, updatedAt: 5, idNumber: 'x', _deleted: false };
 const owned = COLLECTIONS.resident.serverOwned;
 
 test('a field only the phone changed is kept; a field the server changed is taken', () => {
   const { merged, refused, kept } = mergeFieldByField(
     {
       assumedMasterState: base,
-      newDocumentState: { ...base, name: 'Wang Wei', birthDate: '1950-01-01' },
-      // the server merged: took the phone's birthDate, has a newer phone from someone else,
+      newDocumentState: { ...base, name: 'Wang Wei', partyMember: true },
+      // the server merged: took the phone's partyMember, has a newer phone from someone else,
       // but (say) the phone's name change was in flight and is not in this answer
-      realMasterState: { ...base, phone: '13900000000', birthDate: '1950-01-01', updatedAt: 9 },
+      realMasterState: { ...base, phone: '13900000000', partyMember: true, updatedAt: 9 },
     },
     owned,
   );
   assert.equal(refused, false);
   assert.deepEqual(kept, ['name']);
-  assert.deepEqual(merged, { ...base, name: 'Wang Wei', phone: '13900000000', birthDate: '1950-01-01', updatedAt: 9 });
+  assert.deepEqual(merged, { ...base, name: 'Wang Wei', phone: '13900000000', partyMember: true, updatedAt: 9 });
 });
 
 test('a true conflict takes the master (the server applied the policy and filed the inbox)', () => {
   const { merged } = mergeFieldByField(
     {
       assumedMasterState: base,
-      newDocumentState: { ...base, birthDate: '1960-06-06', phone: '13700000000' },
-      realMasterState: { ...base, birthDate: '1950-01-01', phone: '13700000000', updatedAt: 9 },
+      newDocumentState: { ...base, name: 'Li Wei', phone: '13700000000' },
+      realMasterState: { ...base, name: 'Wang Li', phone: '13700000000', updatedAt: 9 },
     },
     owned,
   );
-  assert.equal(merged.birthDate, '1950-01-01');
+  assert.equal(merged.name, 'Wang Li');
   assert.equal(merged.phone, '13700000000');
 });
 
@@ -85,14 +85,15 @@ test('a refused row adopts the master instead of pushing the refused values for 
 test('server-owned fields always come from the master; absent and null are the same', () => {
   const { merged } = mergeFieldByField(
     {
-      assumedMasterState: { ...base, birthDate: undefined },
-      newDocumentState: { ...base, idNumber: 'forged', name: 'Li', birthDate: null },
-      realMasterState: { ...base, name: 'Li', idNumber: '1201********', updatedAt: 7 },
+      assumedMasterState: { ...base, partyMember: undefined },
+      newDocumentState: { ...base, idNumber: 'forged', name: 'Li', partyMember: null, birthYear: 1901 },
+      realMasterState: { ...base, name: 'Li', idNumber: '1201********', birthYear: 1950, updatedAt: 7 },
     },
     owned,
   );
   assert.equal(merged.idNumber, '1201********');
-  assert.equal(merged.birthDate, null);
+  assert.equal(merged.birthYear, 1950);
+  assert.equal(merged.partyMember, null);
   assert.equal(merged.name, 'Li');
   assert.equal(merged.updatedAt, 7);
 });
