@@ -25,7 +25,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, reader_language, render
 
 log = logging.getLogger("changlang.errors")
@@ -122,11 +122,14 @@ class ErrorPolicy(SchemaExtension):
                 extensions=extensions,
             )
         if isinstance(original, DomainError):
+            extensions = {"code": original.code}
+            if isinstance(original, InvalidInput):
+                extensions["field"] = original.field
             return GraphQLError(
                 original.render(language),
                 nodes=error.nodes,
                 path=error.path,
-                extensions={"code": original.code},
+                extensions=extensions,
             )
         return GraphQLError(
             render(

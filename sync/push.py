@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.i18n import N_
+from domain.valid_text import dotted, escaped_json, first_invalid, not_unicode
 from sync import documents, inbox, receipts, refusals, staging, writes
 from sync.declaration import Actor, ScopeSpec, SyncedType
 from sync.errors import TooMany
@@ -49,11 +50,22 @@ class PushRow:
 
     assumed: dict[str, Any] | None
     new: dict[str, Any]
+    not_unicode: str | None = None
+    """The first field holding text that is not Unicode (``checked``): the row is refused."""
 
     @cached_property
     def document_id(self) -> uuid.UUID | None:
         """The document's id, or None when the device sent something else."""
         return _as_id(self.new.get("id"))
+
+    def checked(self) -> PushRow:
+        """The row as it can be kept: text that is not Unicode (a lone surrogate, half of an
+        emoji) escaped, and the field that held it noted, so that only this row is refused."""
+        for state in (self.new, self.assumed):
+            path = first_invalid(state) if state is not None else None
+            if path is not None:
+                return PushRow(escaped_json(self.assumed), escaped_json(self.new), dotted(path))
+        return self
 
 
 @dataclass
@@ -119,13 +131,15 @@ class _Batch:
         self.existing: set[uuid.UUID] = set()
         self.repeated: set[uuid.UUID] = set()
 
-    async def run(self, rows: Sequence[PushRow]) -> Pushed:
+    async def run(self, given: Sequence[PushRow]) -> Pushed:
+        rows = [row.checked() for row in given]
         ids = [row.document_id for row in rows if row.document_id is not None]
         self.repeated = {i for i, count in Counter(ids).items() if count > 1}
         self.existing = await _lock(self.session, self.collection, self.scope, ids)
         self.masters = await _masters(self.session, self.collection, self.scope, ids)
         digests = [self._digest(row) for row in rows]
-        seen = await receipts.already_applied(self.session, self.scope, digests)
+        readable = (d for row, d in zip(rows, digests, strict=True) if row.not_unicode is None)
+        seen = await receipts.already_applied(self.session, self.scope, readable)
         stager = self.collection.writer
         if isinstance(stager, Stager) and not self.repeated:
             # no row depends on another's result: the order of application is free
@@ -216,6 +230,9 @@ class _Batch:
         refused, is taken as sent, or was created and deleted offline)."""
         raw_id = str(row.new.get("id"))
         doc_id = row.document_id
+        if row.not_unicode is not None:
+            await self._refuse(row, raw_id, not_unicode(row.not_unicode))
+            return None
         if doc_id is None:
             await self._refuse(row, raw_id, InvalidInput("id", N_("is not an id (a UUID)")))
             return None
