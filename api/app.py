@@ -76,6 +76,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             offline_ballot_grace=timedelta(seconds=settings.offline_ballot_grace_seconds),
             max_device_clock_skew=timedelta(seconds=settings.max_device_clock_skew_seconds),
             suggestion_box=settings.suggestion_box,
+            refused_per_device=settings.sync_refused_per_device,
         )
         self.fast_pull = (
             FastPull(
@@ -223,7 +224,10 @@ def create_app(
         try:
             async with (
                 periodic_compaction(
-                    state["db"], settings.sync_compact_interval_seconds, settings.sync_retention
+                    state["db"],
+                    settings.sync_compact_interval_seconds,
+                    settings.sync_retention,
+                    settings.sync_refused_retention,
                 ),
                 periodic_release(
                     state["db"],

@@ -40,6 +40,8 @@ class SchemaConfig:
     offline_ballot_grace: timedelta = timedelta(hours=24)
     max_device_clock_skew: timedelta = timedelta(minutes=5)
     suggestion_box: BoxRules = field(default_factory=BoxRules)
+    refused_per_device: int = 200
+    """Refused pushed rows (and their notices) each device keeps: the newest."""
 
 
 @dataclass

@@ -122,8 +122,11 @@ async def _lock(
 
 
 class _Batch:
-    def __init__(self, session: AsyncSession, actor: Actor, collection: SyncedType) -> None:
+    def __init__(
+        self, session: AsyncSession, actor: Actor, collection: SyncedType, refused_cap: int
+    ) -> None:
         self.session, self.actor, self.collection = session, actor, collection
+        self.refused_cap = refused_cap
         self.client_fields = collection.client_fields  # a property that filters: read once
         self.scope = scope_of(actor.principal)
         self.result = Pushed()
@@ -156,6 +159,8 @@ class _Batch:
             self.collection.name,
             {d: doc for d in applied if (doc := documents_of[d]) is not None},
         )
+        if self.result.refused:
+            await refusals.cap(self.session, self.scope, self.refused_cap)
         final = await _masters(self.session, self.collection, self.scope, ids)
         for row in rows:
             self._answer(row, final)
@@ -328,13 +333,19 @@ def _as_domain_error(error: Exception) -> DomainError:
 
 
 async def push(
-    session: AsyncSession, actor: Actor, collection: SyncedType, rows: Sequence[PushRow]
+    session: AsyncSession,
+    actor: Actor,
+    collection: SyncedType,
+    rows: Sequence[PushRow],
+    *,
+    refused_per_device: int = refusals.PER_DEVICE,
 ) -> Pushed:
-    """Apply a batch in the caller's transaction (the edge commits once)."""
+    """Apply a batch in the caller's transaction (the edge commits once); the device keeps
+    its newest ``refused_per_device`` refused rows."""
     if collection.writer is None:
         raise InvalidInput(
             "collection", N_("{collection} is pull-only"), collection=collection.name
         )
     if len(rows) > MAX_BATCH:
         raise TooMany(N_("push at most {count} rows at a time"), count=MAX_BATCH)
-    return await _Batch(session, actor, collection).run(rows)
+    return await _Batch(session, actor, collection, refused_per_device).run(rows)
