@@ -45,6 +45,7 @@ from domain.i18n import (
 )
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
+from domain.valid_text import escaped
 from schema import SchemaLimits, build_schema
 from schema.context import Context, SchemaConfig
 from schema.sync.commit_events import sync_event_publisher
@@ -187,6 +188,9 @@ def _closer(socket: WebSocket) -> Any:
 
 
 def _http_error(status_code: int, message: str) -> Response:
+    """``message`` may quote what was sent (an unknown operation's name): escaped, since
+    text that is not Unicode cannot be written as UTF-8 (``domain.valid_text``)."""
+    message = escaped(message)
     try:
         code = http.HTTPStatus(status_code).name
     except ValueError:

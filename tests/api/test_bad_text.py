@@ -106,6 +106,18 @@ async def test_a_lone_surrogate_written_in_the_query_text_is_a_syntax_error(api:
         assert extensions["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
+async def test_an_unknown_operation_name_with_a_lone_surrogate_is_a_bad_request(
+    api: Api,
+) -> None:
+    body = json.dumps({"query": "query A { __typename }", "operationName": "B\ud800"})
+    response = await api.client.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST" and "B\\ud800" in error["message"]
+
+
 async def test_a_stream_s_headers_with_a_lone_surrogate_are_refused_on_the_socket(
     database: Database, world: World
 ) -> None:
