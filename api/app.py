@@ -46,6 +46,7 @@ from domain.i18n import (
 )
 from domain.personal_data import PersonalDataCipher
 from domain.principal import Principal
+from domain.valid_text import escaped
 from schema import SchemaLimits, build_schema
 from schema.context import Access, Context, SchemaConfig
 from schema.sync.commit_events import sync_event_publisher
@@ -78,6 +79,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             max_device_clock_skew=timedelta(seconds=settings.max_device_clock_skew_seconds),
             suggestion_box=settings.suggestion_box,
             login_throttle=settings.login_throttle,
+            refused_per_device=settings.sync_refused_per_device,
         )
         self.fast_pull = (
             FastPull(
@@ -192,6 +194,9 @@ def _closer(socket: WebSocket) -> Any:
 
 
 def _http_error(status_code: int, message: str) -> Response:
+    """``message`` may quote what was sent (an unknown operation's name): escaped, since
+    text that is not Unicode cannot be written as UTF-8 (``domain.valid_text``)."""
+    message = escaped(message)
     try:
         code = http.HTTPStatus(status_code).name
     except ValueError:
@@ -229,7 +234,10 @@ def create_app(
         try:
             async with (
                 periodic_compaction(
-                    state["db"], settings.sync_compact_interval_seconds, settings.sync_retention
+                    state["db"],
+                    settings.sync_compact_interval_seconds,
+                    settings.sync_retention,
+                    settings.sync_refused_retention,
                 ),
                 periodic_release(
                     state["db"],

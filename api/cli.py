@@ -203,6 +203,7 @@ def serve(
         workers=workers,
         log_config=LOGGING_CONFIG,
         proxy_headers=False,  # only CHANGLANG_TRUSTED_PROXIES decides (api.app)
+        access_log=False,  # its lines carry the query string; RequestId logs method and path
     )
 
 
@@ -425,7 +426,9 @@ def compact_sync(
     days = retention_days if retention_days is not None else settings.sync_retention_days
 
     async def work(db: Database) -> Compacted:
-        return await compact_all(db, retention=timedelta(days=days))
+        return await compact_all(
+            db, retention=timedelta(days=days), refused_retention=settings.sync_refused_retention
+        )
 
     done = _run(work, settings)
     console.print(
@@ -440,6 +443,12 @@ def compact_sync(
             receipts=done.receipts,
         ),
         soft_wrap=True,
+    )
+    console.print(
+        t(
+            N_("{count} refused rows kept past CHANGLANG_SYNC_REFUSED_RETENTION_DAYS removed"),
+            count=done.refusals,
+        )
     )
     if done.skipped:
         console.print(

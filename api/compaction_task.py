@@ -1,6 +1,6 @@
 """The periodic tombstone compaction each server process runs while it serves.
 
-Without it tombstones (and records of rows that moved between grid nodes) pile up forever
+Without it tombstones (records of rows that moved between grid nodes, refused rows) pile up forever
 and every first sync of a phone pulls them all. Every worker runs the task; the first run
 comes a minute after start (or after one interval, if shorter), so that short-lived
 processes and frequent restarts still compact, and concurrent runs are safe
@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from domain.database import Database
 from sync.compaction import compact_all
+from sync.refusals import RETENTION as REFUSED_RETENTION
 
 log = logging.getLogger("changlang.compaction")
 
@@ -26,18 +27,21 @@ FIRST_RUN_SECONDS = 60.0
 TASK_NAME = "changlang-compact-sync"
 
 
-async def _every(db: Database, interval: float, retention: timedelta) -> None:
+async def _every(
+    db: Database, interval: float, retention: timedelta, refused_retention: timedelta
+) -> None:
     await asyncio.sleep(min(interval, FIRST_RUN_SECONDS))
     while True:
         try:
-            done = await compact_all(db, retention=retention)
+            done = await compact_all(db, retention=retention, refused_retention=refused_retention)
             log.info(
                 "sync compaction: %d communities (%d left to another process), "
-                "%d tombstones and %d departure records purged",
+                "%d tombstones, %d departure records and %d refused rows purged",
                 done.communities,
                 done.skipped,
                 done.tombstones,
                 done.departures,
+                done.refusals,
             )
         except Exception:
             log.exception("sync compaction failed; it runs again after the next interval")
@@ -46,13 +50,18 @@ async def _every(db: Database, interval: float, retention: timedelta) -> None:
 
 @asynccontextmanager
 async def periodic_compaction(
-    db: Database, interval_seconds: float, retention: timedelta
+    db: Database,
+    interval_seconds: float,
+    retention: timedelta,
+    refused_retention: timedelta = REFUSED_RETENTION,
 ) -> AsyncIterator[asyncio.Task[None] | None]:
     """Compact every ``interval_seconds`` while the block runs (never, when it is 0)."""
     if interval_seconds <= 0:
         yield None
         return
-    task = asyncio.create_task(_every(db, interval_seconds, retention), name=TASK_NAME)
+    task = asyncio.create_task(
+        _every(db, interval_seconds, retention, refused_retention), name=TASK_NAME
+    )
     try:
         yield task
     finally:

@@ -1,4 +1,9 @@
-"""Structured logs: one JSON object per line, each carrying the request id it belongs to."""
+"""Structured logs: one JSON object per line, each carrying the request id it belongs to.
+
+A line is never lost to the text it carries: orjson refuses a lone surrogate (``"\ud800"``,
+half of an emoji, which JSON may bring in), so such text is written out escaped
+(``domain.valid_text``), and anything else orjson refuses is written as text.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import sys
 from datetime import UTC, datetime
 
 import orjson
+
+from domain.valid_text import escaped_json
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -23,7 +30,10 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry).decode()
+        try:
+            return orjson.dumps(entry).decode()
+        except TypeError:
+            return orjson.dumps(escaped_json(entry), default=str).decode()
 
 
 def configure_logging(json_lines: bool = True, level: int = logging.INFO) -> None:

@@ -62,6 +62,11 @@ class Settings:
     sync_compact_interval_seconds: int = 24 * 3600
     """How often each server process purges the tombstones every active device has passed
     (0: never; ``changlang compact-sync`` does it on demand)."""
+    sync_refused_retention_days: int = 30
+    """A pushed row the server refused is kept (with its reason, and the device's notice)
+    this long; compaction removes it after."""
+    sync_refused_per_device: int = 200
+    """...and each device keeps at most this many, the newest."""
     suggestion_box_minimum: int = 3
     """A suggestion box (民主决议箱) releases no fewer suggestions at a time than this..."""
     suggestion_box_max_wait_days: int = 7
@@ -111,6 +116,10 @@ class Settings:
     @property
     def sync_retention(self) -> timedelta:
         return timedelta(days=self.sync_retention_days)
+
+    @property
+    def sync_refused_retention(self) -> timedelta:
+        return timedelta(days=self.sync_refused_retention_days)
 
     @property
     def production(self) -> bool:
@@ -169,6 +178,8 @@ class Settings:
             ("MAX_DEVICE_CLOCK_SKEW_SECONDS", "max_device_clock_skew_seconds"),
             ("SYNC_RETENTION_DAYS", "sync_retention_days"),
             ("SYNC_COMPACT_INTERVAL_SECONDS", "sync_compact_interval_seconds"),
+            ("SYNC_REFUSED_RETENTION_DAYS", "sync_refused_retention_days"),
+            ("SYNC_REFUSED_PER_DEVICE", "sync_refused_per_device"),
             ("SUGGESTION_BOX_MINIMUM", "suggestion_box_minimum"),
             ("SUGGESTION_BOX_MAX_WAIT_DAYS", "suggestion_box_max_wait_days"),
             ("SUGGESTION_BOX_RELEASE_SECONDS", "suggestion_box_release_seconds"),
@@ -193,6 +204,11 @@ class Settings:
             raise SettingsError(
                 "CHANGLANG_SYNC_RETENTION_DAYS must be at least 1 and "
                 "CHANGLANG_SYNC_COMPACT_INTERVAL_SECONDS at least 0"
+            )
+        if settings.sync_refused_retention_days < 1 or settings.sync_refused_per_device < 1:
+            raise SettingsError(
+                "CHANGLANG_SYNC_REFUSED_RETENTION_DAYS and CHANGLANG_SYNC_REFUSED_PER_DEVICE "
+                "must be at least 1"
             )
         if (
             settings.suggestion_box_minimum < 1

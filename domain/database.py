@@ -40,7 +40,9 @@ def is_sqlite(url: str) -> bool:
 
 
 def _sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
-    engine = create_async_engine(url, poolclass=NullPool if ":memory:" in url else None)
+    engine = create_async_engine(
+        url, poolclass=NullPool if ":memory:" in url else None, hide_parameters=True
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -129,6 +131,9 @@ def open_database(url: str, **engine_options: Any) -> Database:
             read_engine=_sqlite_engine(url, begin="BEGIN"),
         )
     engine = create_async_engine(
-        url, pool_pre_ping=True, **({"pool_size": 10, "max_overflow": 10} | engine_options)
+        url,
+        pool_pre_ping=True,
+        hide_parameters=True,  # a failed statement's error (and its traceback) names no values
+        **({"pool_size": 10, "max_overflow": 10} | engine_options),
     )
     return Database(url=url, write_engine=engine, read_engine=engine)

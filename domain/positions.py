@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, attributes
 
 from domain.changes import note
@@ -112,3 +113,16 @@ def _stamp(session: Session, _flush_context: Any, _instances: Any) -> None:
 
 
 event.listen(PositionStampingSession, "before_flush", _stamp)
+
+
+async def reserve_position(session: AsyncSession, community_id: uuid.UUID) -> int | None:
+    """A new change position for a bulk write that the flush hook does not see (an
+    ``UPDATE ... WHERE``, which may stamp many rows with it); None when the community has no
+    counter yet (nothing of it was ever synced)."""
+    found = await session.execute(
+        update(ChangeCounter)
+        .where(ChangeCounter.community_id == community_id)
+        .values(last_position=ChangeCounter.last_position + 1)
+        .returning(ChangeCounter.last_position)
+    )
+    return found.scalar_one_or_none()

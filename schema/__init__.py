@@ -18,6 +18,7 @@ from schema.error_policy import ErrorPolicy, PolicySchema
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.subscriptions import Subscription
+from schema.valid_text import SCALARS, ValidTextVariables
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ def build_schema(limits: SchemaLimits | None = None) -> strawberry.Schema:
     limits = limits or SchemaLimits()
     extensions: list[Any] = [
         ErrorPolicy,
+        ValidTextVariables,
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
@@ -44,7 +46,9 @@ def build_schema(limits: SchemaLimits | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=not limits.field_suggestions),
+        config=StrawberryConfig(
+            disable_field_suggestions=not limits.field_suggestions, scalar_map=SCALARS
+        ),
     )
 
 

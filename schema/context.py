@@ -69,6 +69,8 @@ class SchemaConfig:
     max_device_clock_skew: timedelta = timedelta(minutes=5)
     suggestion_box: BoxRules = field(default_factory=BoxRules)
     login_throttle: ThrottleRules = field(default_factory=ThrottleRules)
+    refused_per_device: int = 200
+    """Refused pushed rows (and their notices) each device keeps: the newest."""
 
 
 @dataclass

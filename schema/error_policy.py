@@ -11,6 +11,11 @@ rule: every ``DomainError``) and an invalid document are the system working as d
 one ``info`` line with the code, no traceback. Only an unexpected exception is an ``error``
 with its traceback. Strawberry's own logger would report every one of them as an error with
 a traceback, so ``PolicySchema`` replaces its ``process_errors``.
+
+A log line names things and never quotes values: the code, the operation's name, the path,
+the variables' names, a refusal's template. graphql-core's messages quote the query text and
+the values (a password written in a literal, an ID number beside a phone sent as a number in
+an input that failed to coerce); the client still gets those messages, the log does not.
 """
 
 from __future__ import annotations
@@ -18,17 +23,25 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import (
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    VariableDefinitionNode,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, reader_language, render
+from domain.valid_text import escaped
 
 log = logging.getLogger("changlang.errors")
+NAME_MAX = 100
 
 LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
@@ -59,27 +72,92 @@ def _where(path: Sequence[Any] | None) -> str:
     return ".".join(str(p) for p in path or ()) or "-"
 
 
+def reason(error: DomainError) -> str:
+    """What a log may say of a refusal: its template, never its values (``{field}: ...``
+    names the input; a parameter stays a ``{name}``)."""
+    if isinstance(error, InvalidInput):
+        return f"{escaped(error.field)[:NAME_MAX]}: {error.template}"
+    return error.template
+
+
 def log_refusal(code: str, where: str, message: str, request_id: str = "") -> None:
-    """An expected failure: one info line with its code, no traceback."""
+    """An expected failure: one info line with its code, no traceback. ``message`` must hold
+    no values (``reason``)."""
     extra = {"request_id": request_id} if request_id else {}
     log.info("refused %s at %s: %s", code, where, message, extra=extra)
 
 
-def log_failure(error: GraphQLError, request_id: str) -> None:
+@dataclass(frozen=True)
+class Operation:
+    """What the log may say of an operation: its name (or its root fields) and the names of
+    its variables. Never the query text or a value: graphql-core's messages quote both (a
+    password in a literal, an ID number in an input object that failed to coerce)."""
+
+    name: str = "-"
+    variables: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, context: ExecutionContext | None) -> Operation:
+        if context is None:
+            return cls()
+        names = tuple(escaped(str(n))[:NAME_MAX] for n in sorted(context.variables or {})[:20])
+        return cls(_operation_name(context), names)
+
+
+def _operation_name(context: ExecutionContext) -> str:
+    try:
+        name = context.operation_name
+    except Exception:  # a document with no operation, or an unknown operation name
+        name = None
+    if name:
+        return escaped(name)[:NAME_MAX]
+    document = context.graphql_document
+    definitions = document.definitions if document is not None else ()
+    operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+    if not operations:
+        return "-"
+    roots = [s.name.value for s in operations[0].selection_set.selections if hasattr(s, "name")]
+    return "{" + " ".join(roots)[:NAME_MAX] + "}"
+
+
+def _kind(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError):
+        return "syntax error"
+    node = error.nodes[0] if error.nodes else None
+    if isinstance(node, VariableDefinitionNode):
+        return f"invalid value of variable ${node.variable.name.value}"
+    return "invalid document"
+
+
+def _locations(error: GraphQLError) -> str:
+    return ",".join(f"{at.line}:{at.column}" for at in error.locations or ()) or "-"
+
+
+def log_failure(error: GraphQLError, request_id: str, operation: Operation | None = None) -> None:
+    operation = operation or Operation()
     original = error.original_error
     where = _where(error.path)
+    extra = {"request_id": request_id}
     if isinstance(original, DomainError):
-        log_refusal(original.code, where, original.message, request_id)
+        where = f"{where} (operation {operation.name})"
+        log_refusal(original.code, where, reason(original), request_id)
     elif original is None or isinstance(original, GraphQLError):
         log.info(
-            "invalid operation at %s: %s", where, error.message, extra={"request_id": request_id}
+            "invalid operation %s at %s: %s at %s; variables: %s",
+            operation.name,
+            where,
+            _kind(error),
+            _locations(error),
+            ", ".join(operation.variables) or "-",
+            extra=extra,
         )
     else:
         log.error(
-            "unexpected error in resolver at %s",
+            "unexpected error in resolver at %s (operation %s)",
             where,
+            operation.name,
             exc_info=(type(original), original, original.__traceback__),
-            extra={"request_id": request_id},
+            extra=extra,
         )
 
 
@@ -95,8 +173,9 @@ class PolicySchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         request_id = _request_id(execution_context)
+        operation = Operation.of(execution_context)
         for error in errors:
-            log_failure(error, request_id)
+            log_failure(error, request_id, operation)
 
 
 class ErrorPolicy(SchemaExtension):
@@ -122,11 +201,14 @@ class ErrorPolicy(SchemaExtension):
                 extensions=extensions,
             )
         if isinstance(original, DomainError):
+            extensions = {"code": original.code}
+            if isinstance(original, InvalidInput):
+                extensions["field"] = original.field
             return GraphQLError(
                 original.render(language),
                 nodes=error.nodes,
                 path=error.path,
-                extensions={"code": original.code},
+                extensions=extensions,
             )
         return GraphQLError(
             render(

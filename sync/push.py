@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.i18n import N_
+from domain.valid_text import dotted, escaped_json, first_invalid, not_unicode
 from sync import documents, inbox, receipts, refusals, staging, writes
 from sync.declaration import Actor, ScopeSpec, SyncedType
 from sync.errors import TooMany
@@ -49,11 +50,22 @@ class PushRow:
 
     assumed: dict[str, Any] | None
     new: dict[str, Any]
+    not_unicode: str | None = None
+    """The first field holding text that is not Unicode (``checked``): the row is refused."""
 
     @cached_property
     def document_id(self) -> uuid.UUID | None:
         """The document's id, or None when the device sent something else."""
         return _as_id(self.new.get("id"))
+
+    def checked(self) -> PushRow:
+        """The row as it can be kept: text that is not Unicode (a lone surrogate, half of an
+        emoji) escaped, and the field that held it noted, so that only this row is refused."""
+        for state in (self.new, self.assumed):
+            path = first_invalid(state) if state is not None else None
+            if path is not None:
+                return PushRow(escaped_json(self.assumed), escaped_json(self.new), dotted(path))
+        return self
 
 
 @dataclass
@@ -110,8 +122,11 @@ async def _lock(
 
 
 class _Batch:
-    def __init__(self, session: AsyncSession, actor: Actor, collection: SyncedType) -> None:
+    def __init__(
+        self, session: AsyncSession, actor: Actor, collection: SyncedType, refused_cap: int
+    ) -> None:
         self.session, self.actor, self.collection = session, actor, collection
+        self.refused_cap = refused_cap
         self.client_fields = collection.client_fields  # a property that filters: read once
         self.scope = scope_of(actor.principal)
         self.result = Pushed()
@@ -119,13 +134,15 @@ class _Batch:
         self.existing: set[uuid.UUID] = set()
         self.repeated: set[uuid.UUID] = set()
 
-    async def run(self, rows: Sequence[PushRow]) -> Pushed:
+    async def run(self, given: Sequence[PushRow]) -> Pushed:
+        rows = [row.checked() for row in given]
         ids = [row.document_id for row in rows if row.document_id is not None]
         self.repeated = {i for i, count in Counter(ids).items() if count > 1}
         self.existing = await _lock(self.session, self.collection, self.scope, ids)
         self.masters = await _masters(self.session, self.collection, self.scope, ids)
         digests = [self._digest(row) for row in rows]
-        seen = await receipts.already_applied(self.session, self.scope, digests)
+        readable = (d for row, d in zip(rows, digests, strict=True) if row.not_unicode is None)
+        seen = await receipts.already_applied(self.session, self.scope, readable)
         stager = self.collection.writer
         if isinstance(stager, Stager) and not self.repeated:
             # no row depends on another's result: the order of application is free
@@ -142,6 +159,8 @@ class _Batch:
             self.collection.name,
             {d: doc for d in applied if (doc := documents_of[d]) is not None},
         )
+        if self.result.refused:
+            await refusals.cap(self.session, self.scope, self.refused_cap)
         final = await _masters(self.session, self.collection, self.scope, ids)
         for row in rows:
             self._answer(row, final)
@@ -216,6 +235,9 @@ class _Batch:
         refused, is taken as sent, or was created and deleted offline)."""
         raw_id = str(row.new.get("id"))
         doc_id = row.document_id
+        if row.not_unicode is not None:
+            await self._refuse(row, raw_id, not_unicode(row.not_unicode))
+            return None
         if doc_id is None:
             await self._refuse(row, raw_id, InvalidInput("id", N_("is not an id (a UUID)")))
             return None
@@ -311,13 +333,19 @@ def _as_domain_error(error: Exception) -> DomainError:
 
 
 async def push(
-    session: AsyncSession, actor: Actor, collection: SyncedType, rows: Sequence[PushRow]
+    session: AsyncSession,
+    actor: Actor,
+    collection: SyncedType,
+    rows: Sequence[PushRow],
+    *,
+    refused_per_device: int = refusals.PER_DEVICE,
 ) -> Pushed:
-    """Apply a batch in the caller's transaction (the edge commits once)."""
+    """Apply a batch in the caller's transaction (the edge commits once); the device keeps
+    its newest ``refused_per_device`` refused rows."""
     if collection.writer is None:
         raise InvalidInput(
             "collection", N_("{collection} is pull-only"), collection=collection.name
         )
     if len(rows) > MAX_BATCH:
         raise TooMany(N_("push at most {count} rows at a time"), count=MAX_BATCH)
-    return await _Batch(session, actor, collection).run(rows)
+    return await _Batch(session, actor, collection, refused_per_device).run(rows)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Conflict, DomainError
 from domain.i18n import N_
 from schema.context import Info
-from schema.error_policy import log_refusal
+from schema.error_policy import log_refusal, reason
 from schema.errors import Error, to_graphql_error
 
 T = TypeVar("T")
@@ -29,7 +29,7 @@ async def in_transaction(info: Info, work: Callable[[AsyncSession], Awaitable[T]
         async with info.context.db.transaction() as session:
             return await work(session)
     except DomainError as error:
-        log_refusal(error.code, info.field_name, error.message)
+        log_refusal(error.code, info.field_name, reason(error))
         return to_graphql_error(error, info.context.language)
     except IntegrityError:
         log_refusal("CONFLICT", info.field_name, "a concurrent change clashed")

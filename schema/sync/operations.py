@@ -115,7 +115,13 @@ def push_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[..
             max_clock_skew=info.context.config.max_device_clock_skew,
         )
         async with info.context.db.transaction() as session:
-            pushed = await push(session, actor, collection, given)
+            pushed = await push(
+                session,
+                actor,
+                collection,
+                given,
+                refused_per_device=info.context.config.refused_per_device,
+            )
         if pushed.reemit:
             await announce(info, principal.community_id, collection.name, pushed.reemit)
         if pushed.changed or pushed.reemit:

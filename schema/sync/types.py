@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 import strawberry
 
+from schema.valid_text import PushedText
 from sync.declaration import Kind, SyncedType
 
 _PYTHON: dict[Kind, Any] = {
@@ -25,6 +26,14 @@ _PYTHON: dict[Kind, Any] = {
     Kind.NUMBER: float,
     Kind.TAGS: list[str],
 }
+_PUSHED: dict[Kind, Any] = {
+    **_PYTHON,
+    Kind.TEXT: PushedText,
+    Kind.ID: PushedText,
+    Kind.DATE: PushedText,
+    Kind.TAGS: list[PushedText],
+}
+"""What a phone pushes: text that is not Unicode refuses its row, not the push (``sync.push``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +83,10 @@ def build_types(collection: SyncedType) -> CollectionTypes:
         (f.wire, Optional[_PYTHON[f.kind]], None, f.description)  # noqa: UP045
         for f in collection.fields
     ]
+    pushed = [
+        (f.wire, Optional[_PUSHED[f.kind]], None, f.description)  # noqa: UP045
+        for f in collection.fields
+    ]
     position_note = "The change position (commit-ordered), not a clock."
     document = _build(
         f"{p}Document",
@@ -97,8 +110,8 @@ def build_types(collection: SyncedType) -> CollectionTypes:
     document_input = _build(
         f"{p}Input",
         [
-            ("id", str, missing, ""),
-            *fields,
+            ("id", PushedText, missing, ""),
+            *pushed,
             ("updatedAt", Optional[float], None, ""),  # noqa: UP045
             ("deleted", bool, missing, ""),
         ],
