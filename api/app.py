@@ -24,6 +24,8 @@ from strawberry.asgi import GraphQL
 from api.auth import authenticate
 from api.compaction_task import periodic_compaction
 from api.events import LocalEventBus
+from api.json_limits import JSONTooDeep
+from api.json_limits import loads as load_json
 from api.ledger_export import ledger_export_endpoint
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, RequestId, language_of
@@ -49,6 +51,8 @@ from schema import SchemaLimits, build_schema
 from schema.context import Context, SchemaConfig
 from schema.sync.commit_events import sync_event_publisher
 from schema.sync.fast_pull import FastPull
+
+_TOO_DEEP = N_("JSON nested more than 64 levels deep")  # api.json_limits.MAX_JSON_DEPTH
 
 
 class ChanglangGraphQL(GraphQL[Context, None]):
@@ -131,17 +135,29 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             encoded = super().encode_json(data)
             return encoded if isinstance(encoded, str) else encoded.decode()
 
-    def parse_json(self, data: str | bytes) -> Any:
-        """Strict JSON over HTTP: UTF-8 only, and an object (a list is refused as a batch).
+    def decode_json(self, data: str | bytes) -> object:
+        """Every JSON the view reads (HTTP bodies, GET variables, WebSocket messages) is
+        refused past ``MAX_JSON_DEPTH`` levels (``api.json_limits``)."""
+        return load_json(data)
 
-        Strawberry lets a ``UnicodeDecodeError`` or a bare JSON string escape as a 500.
+    def parse_json(self, data: str | bytes) -> Any:
+        """Strict JSON over HTTP: UTF-8 only, not too deep, and an object (a list is refused
+        as a batch).
+
+        Strawberry lets a ``UnicodeDecodeError``, a ``RecursionError`` or a bare JSON string
+        escape as a 500.
         """
         if isinstance(data, bytes):
             try:
                 data = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise HTTPException(400, N_("the request body is not valid UTF-8")) from exc
-        decoded = super().parse_json(data)
+        try:
+            decoded = super().parse_json(data)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, JSONTooDeep):
+                raise HTTPException(400, _TOO_DEEP) from exc.__cause__
+            raise
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, N_("expected a JSON object"))
         return decoded
