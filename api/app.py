@@ -28,7 +28,7 @@ from api.json_limits import JSONTooDeep
 from api.json_limits import loads as load_json
 from api.ledger_export import ledger_export_endpoint
 from api.logs import configure_logging
-from api.middleware import BodySizeLimit, RequestId, language_of
+from api.middleware import BodySizeLimit, HeaderSizeLimit, RequestId, language_of
 from api.pg_events import PostgresEventBus
 from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
 from api.settings import Settings
@@ -285,6 +285,7 @@ def create_app(
         ],
         middleware=[
             Middleware(RequestId),
+            Middleware(HeaderSizeLimit, max_bytes=settings.max_header_bytes),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
