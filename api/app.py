@@ -66,6 +66,9 @@ class ChanglangGraphQL(GraphQL[Context, None]):
                 max_aliases=settings.max_aliases,
                 introspection=settings.introspection_enabled,
                 field_suggestions=not settings.production,
+                max_cost=settings.max_query_cost,
+                max_page_size=settings.max_page_size,
+                operation_timeout_seconds=settings.operation_timeout_seconds,
             )
         )
         super().__init__(schema, graphql_ide="graphiql" if not settings.production else None)
@@ -82,9 +85,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             suggestion_box=settings.suggestion_box,
         )
         self.fast_pull = (
-            FastPull(
-                schema, max_tokens=settings.max_query_tokens, max_depth=settings.max_query_depth
-            )
+            FastPull(schema, schema.checks, max_depth=settings.max_query_depth)
             if fast_paths
             else None
         )

@@ -56,7 +56,7 @@ async def fast_pull_response(
     if found is None:
         return None
     query, name, variables = found
-    plan = fast.plan(query, name)
+    plan = await fast.plan(query, name)
     if plan is None:
         return None
     try:

@@ -27,8 +27,16 @@ from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError
 from domain.i18n import N_, reader_language, render
+from schema.query_cost import TOO_COSTLY
+from schema.selection_bounds import TOO_MANY_OVERLAPS, TOO_MANY_SELECTIONS
 
 log = logging.getLogger("changlang.errors")
+
+
+def _numbers(template: str) -> re.Pattern[str]:
+    """A pattern matching ``template`` rendered in English with whole numbers."""
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>\\d+)", re.escape(template)))
+
 
 LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
@@ -43,6 +51,7 @@ LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"Document contains more than (?P<limit>\d+) tokens"),
         N_("Syntax Error: Document contains more than {limit} tokens. Parsing aborted."),
     ),
+    *((_numbers(t), t) for t in (TOO_MANY_SELECTIONS, TOO_MANY_OVERLAPS, TOO_COSTLY)),
 )
 
 
