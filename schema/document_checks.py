@@ -45,7 +45,7 @@ CACHE_SIZE = 64
 CACHED_TEXT = 20_000
 """Longer texts are prepared again each time (in the worker): a parsed document keeps its
 text and every token (about 420 KB for 2,000 tokens), so the cache stays under 30 MB."""
-WORKERS = 2  # the GIL runs one at a time anyway; two keep a slow text from queueing others
+WORKERS = 1  # under the GIL more threads add no speed, only more waits for the event loop
 
 
 @dataclass
