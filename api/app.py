@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http
 import math
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -25,9 +26,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.auth import authenticate, check_access
 from api.compaction_task import periodic_compaction
 from api.events import LocalEventBus
+from api.json_limits import JSONTooDeep
+from api.json_limits import loads as load_json
 from api.ledger_export import ledger_export_endpoint
 from api.logs import configure_logging
-from api.middleware import BodySizeLimit, RequestId, language_of
+from api.middleware import BodySizeLimit, HeaderSizeLimit, RequestId, language_of
 from api.pg_events import PostgresEventBus
 from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
 from api.settings import Settings
@@ -52,6 +55,9 @@ from schema.context import Access, Context, SchemaConfig
 from schema.sync.commit_events import sync_event_publisher
 from schema.sync.fast_pull import FastPull
 
+SWITCH_INTERVAL_SECONDS = 0.0005
+_TOO_DEEP = N_("JSON nested more than 64 levels deep")  # api.json_limits.MAX_JSON_DEPTH
+
 
 class ChanglangGraphQL(GraphQL[Context, None]):
     """Builds a fresh ``Context`` per request: principal, loaders, session factory."""
@@ -64,6 +70,9 @@ class ChanglangGraphQL(GraphQL[Context, None]):
                 max_aliases=settings.max_aliases,
                 introspection=settings.introspection_enabled,
                 field_suggestions=not settings.production,
+                max_cost=settings.max_query_cost,
+                max_page_size=settings.max_page_size,
+                operation_timeout_seconds=settings.operation_timeout_seconds,
             )
         )
         super().__init__(schema, graphql_ide="graphiql" if not settings.production else None)
@@ -82,9 +91,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             refused_per_device=settings.sync_refused_per_device,
         )
         self.fast_pull = (
-            FastPull(
-                schema, max_tokens=settings.max_query_tokens, max_depth=settings.max_query_depth
-            )
+            FastPull(schema, schema.checks, max_depth=settings.max_query_depth)
             if fast_paths
             else None
         )
@@ -135,17 +142,29 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             encoded = super().encode_json(data)
             return encoded if isinstance(encoded, str) else encoded.decode()
 
-    def parse_json(self, data: str | bytes) -> Any:
-        """Strict JSON over HTTP: UTF-8 only, and an object (a list is refused as a batch).
+    def decode_json(self, data: str | bytes) -> object:
+        """Every JSON the view reads (HTTP bodies, GET variables, WebSocket messages) is
+        refused past ``MAX_JSON_DEPTH`` levels (``api.json_limits``)."""
+        return load_json(data)
 
-        Strawberry lets a ``UnicodeDecodeError`` or a bare JSON string escape as a 500.
+    def parse_json(self, data: str | bytes) -> Any:
+        """Strict JSON over HTTP: UTF-8 only, not too deep, and an object (a list is refused
+        as a batch).
+
+        Strawberry lets a ``UnicodeDecodeError``, a ``RecursionError`` or a bare JSON string
+        escape as a 500.
         """
         if isinstance(data, bytes):
             try:
                 data = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise HTTPException(400, N_("the request body is not valid UTF-8")) from exc
-        decoded = super().parse_json(data)
+        try:
+            decoded = super().parse_json(data)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, JSONTooDeep):
+                raise HTTPException(400, _TOO_DEEP) from exc.__cause__
+            raise
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, N_("expected a JSON object"))
         return decoded
@@ -284,6 +303,7 @@ def create_app(
         middleware=[
             *_proxy_headers(settings),
             Middleware(RequestId),
+            Middleware(HeaderSizeLimit, max_bytes=settings.max_header_bytes),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
@@ -299,7 +319,13 @@ def _proxy_headers(settings: Settings) -> list[Middleware]:
 
 
 def app_from_env() -> Starlette:
-    """The factory ``uvicorn`` imports in each worker process."""
+    """The factory ``uvicorn`` imports in each worker process.
+
+    A new query text is parsed and validated in a worker thread (``schema.document_checks``);
+    a short GIL switch interval makes that thread hand the interpreter back to the event
+    loop within half a millisecond instead of five, so other requests wait that little.
+    """
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     settings = Settings.from_env()
     configure_logging(settings.log_json)
     return create_app(settings)

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uvicorn.config import LOGGING_CONFIG
 
 from api.demo import DemoLogins, load_demo
+from api.header_limit import bounded_protocol
 from api.pg_events import PostgresEventBus
 from api.residents_io import (
     ImportReport,
@@ -204,7 +205,17 @@ def serve(
         log_config=LOGGING_CONFIG,
         proxy_headers=False,  # only CHANGLANG_TRUSTED_PROXIES decides (api.app)
         access_log=False,  # its lines carry the query string; RequestId logs method and path
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options that bound what a client may make the server hold.
+
+    A request head over ``max_header_bytes`` is answered 431 while it is still being read
+    (``api.header_limit``), whichever HTTP protocol uvicorn runs.
+    """
+    return {"http": bounded_protocol(), "h11_max_incomplete_event_size": settings.max_header_bytes}
 
 
 def _print_demo(logins: DemoLogins) -> None:

@@ -1,4 +1,4 @@
-"""Plain ASGI middleware: request ids and a bound on request bodies.
+"""Plain ASGI middleware: request ids, and bounds on request heads and bodies.
 
 Written against raw ASGI rather than ``BaseHTTPMiddleware`` so that WebSocket traffic passes
 through untouched and a body is never buffered whole before its size is known.
@@ -13,6 +13,8 @@ import uuid
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.header_limit import CODE as HEADERS_TOO_LARGE
+from api.header_limit import TOO_LARGE as HEADERS_OVER
 from api.logs import request_id_var
 from domain.i18n import N_, negotiate, render
 
@@ -120,6 +122,39 @@ class BodySizeLimit:
             status_code=413,
         )
         await response(scope, receive, send)
+
+
+class HeaderSizeLimit:
+    """Refuse a request whose line and headers exceed ``max_bytes`` with 431.
+
+    ``changlang serve`` already refuses such a request in the server, before it is buffered
+    whole (``api.header_limit``); this gives the same answer under any other ASGI server.
+    A WebSocket upgrade over the limit is closed before it is accepted.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or head_size(scope) <= self.max_bytes:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1009})
+            return
+        message = render(HEADERS_OVER, {"limit": self.max_bytes}, language_of(scope))
+        response = JSONResponse(
+            {"errors": [{"message": message, "extensions": {"code": HEADERS_TOO_LARGE}}]},
+            status_code=431,
+        )
+        await response(scope, receive, send)
+
+
+def head_size(scope: Scope) -> int:
+    """About the bytes of the request line and headers as they came over the wire."""
+    size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+    return size + sum(len(name) + len(value) + 4 for name, value in scope.get("headers", ()))
 
 
 def language_of(scope: Scope) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 import os
 import secrets
 import tempfile
@@ -47,10 +48,17 @@ class Settings:
     refresh_token_seconds: int = 30 * 24 * 3600
     login_code_seconds: int = 24 * 3600
     max_body_bytes: int = 1_000_000
+    max_header_bytes: int = 64 * 1024
+    """A request's line and headers together; larger is refused with 431 before it is read."""
     max_query_depth: int = 10
     max_query_tokens: int = 2_000
     max_aliases: int = 30
     max_page_size: int = 100
+    max_query_cost: int = 50_000
+    """An operation estimated to return more values than this is refused before it runs
+    (``schema.query_cost``: page sizes multiplied along each path)."""
+    operation_timeout_seconds: float = 10
+    """A query or mutation still running after this long is stopped (0: no limit)."""
     offline_ballot_grace_seconds: int = 24 * 3600
     """A ballot recorded offline before a vote closed counts if it arrives this long after."""
     max_device_clock_skew_seconds: int = 300
@@ -170,10 +178,12 @@ class Settings:
             ("REFRESH_TOKEN_SECONDS", "refresh_token_seconds"),
             ("LOGIN_CODE_SECONDS", "login_code_seconds"),
             ("MAX_BODY_BYTES", "max_body_bytes"),
+            ("MAX_HEADER_BYTES", "max_header_bytes"),
             ("MAX_QUERY_DEPTH", "max_query_depth"),
             ("MAX_QUERY_TOKENS", "max_query_tokens"),
             ("MAX_ALIASES", "max_aliases"),
             ("MAX_PAGE_SIZE", "max_page_size"),
+            ("MAX_QUERY_COST", "max_query_cost"),
             ("OFFLINE_BALLOT_GRACE_SECONDS", "offline_ballot_grace_seconds"),
             ("MAX_DEVICE_CLOCK_SKEW_SECONDS", "max_device_clock_skew_seconds"),
             ("SYNC_RETENTION_DAYS", "sync_retention_days"),
@@ -198,6 +208,11 @@ class Settings:
                     values[attr] = int(raw)
                 except ValueError as exc:
                     raise SettingsError(f"CHANGLANG_{name} must be a whole number") from exc
+        if get("OPERATION_TIMEOUT_SECONDS"):
+            try:
+                values["operation_timeout_seconds"] = float(get("OPERATION_TIMEOUT_SECONDS"))
+            except ValueError as exc:
+                raise SettingsError("CHANGLANG_OPERATION_TIMEOUT_SECONDS must be a number") from exc
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.sync_retention_days < 1 or settings.sync_compact_interval_seconds < 0:
@@ -218,6 +233,12 @@ class Settings:
             raise SettingsError(
                 "CHANGLANG_SUGGESTION_BOX_MINIMUM must be at least 1, and "
                 "CHANGLANG_SUGGESTION_BOX_MAX_WAIT_DAYS and _RELEASE_SECONDS at least 0"
+            )
+        timeout = settings.operation_timeout_seconds
+        if settings.max_query_cost < 1 or not math.isfinite(timeout) or timeout < 0:
+            raise SettingsError(
+                "CHANGLANG_MAX_QUERY_COST must be at least 1 and "
+                "CHANGLANG_OPERATION_TIMEOUT_SECONDS at least 0"
             )
         if settings.rating_sweep_interval_seconds < 0:
             raise SettingsError("CHANGLANG_RATING_SWEEP_INTERVAL_SECONDS must be at least 0")

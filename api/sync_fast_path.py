@@ -1,10 +1,10 @@
 """HTTP side of the sync fast path (``schema.sync.fast_pull``): which requests may take it.
 
 Only a plain JSON ``POST`` whose body strawberry would read the same way (an object with a
-string ``query``, object-or-null ``variables``, no ``extensions``) and that asks for no
-streamed answer. The principal comes from the same ``authenticate`` as the general path's
-context. The response is built as strawberry builds it (``200``, ``application/json``).
-Everything else returns ``None``: the caller runs the general executor.
+string ``query``, object-or-null ``variables``, no ``extensions``, not nested too deep) and
+that asks for no streamed answer. The principal comes from the same ``authenticate`` as the
+general path's context. The response is built as strawberry builds it (``200``,
+``application/json``). Everything else returns ``None``: the caller runs the general executor.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.http.parse_content_type import parse_content_type
 
+from api.json_limits import deeper_than
 from domain.database import Database
 from domain.principal import Principal
 from schema.sync.fast_pull import FastPull
@@ -29,7 +30,7 @@ def _request_data(body: bytes) -> tuple[str, str | None, dict[str, Any] | None] 
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(data, dict) or data.get("extensions") is not None:
+    if not isinstance(data, dict) or data.get("extensions") is not None or deeper_than(data):
         return None
     query, name, variables = data.get("query"), data.get("operationName"), data.get("variables")
     if not isinstance(query, str) or not isinstance(name, str | None):
@@ -55,7 +56,7 @@ async def fast_pull_response(
     if found is None:
         return None
     query, name, variables = found
-    plan = fast.plan(query, name)
+    plan = await fast.plan(query, name)
     if plan is None:
         return None
     try:

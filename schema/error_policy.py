@@ -39,9 +39,17 @@ from strawberry.types import ExecutionContext
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, reader_language, render
 from domain.valid_text import escaped
+from schema.query_cost import TOO_COSTLY
+from schema.selection_bounds import TOO_MANY_OVERLAPS, TOO_MANY_SELECTIONS
 
 log = logging.getLogger("changlang.errors")
 NAME_MAX = 100
+
+
+def _numbers(template: str) -> re.Pattern[str]:
+    """A pattern matching ``template`` rendered in English with whole numbers."""
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>\\d+)", re.escape(template)))
+
 
 LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
@@ -56,6 +64,7 @@ LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"Document contains more than (?P<limit>\d+) tokens"),
         N_("Syntax Error: Document contains more than {limit} tokens. Parsing aborted."),
     ),
+    *((_numbers(t), t) for t in (TOO_MANY_SELECTIONS, TOO_MANY_OVERLAPS, TOO_COSTLY)),
 )
 
 

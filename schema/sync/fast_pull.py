@@ -1,8 +1,9 @@
 """The hot path of sync: a ``pullX`` answered without per-field GraphQL execution.
 
-A phone pulls thousands of documents a session, and strawberry's executor walks every
-field of every document (about five times the cost of reading the rows). The RxDB client
-sends the same few operation texts over and over, so each text is recognised once: parsed
+A phone pulls thousands of documents a session, and strawberry's executor walks every field
+of every document (about five times the cost of reading the rows). The RxDB client sends the
+same few operation texts over and over, so each text is recognised once: parsed (off the
+event loop, the document shared with the general path through ``schema.document_checks``)
 and validated against the real schema, and accepted only when it is exactly one ``pullX``
 field with ``checkpoint`` and ``limit`` from variables, selecting known fields with no
 aliases, directives, fragments or ``__typename``. Such an operation runs the very same
@@ -18,7 +19,6 @@ the caller answers through the general executor, which stays the reference: the 
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -27,11 +27,9 @@ import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
-    GraphQLError,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
-    parse,
     specified_rules,
 )
 from graphql.execution.values import get_variable_values
@@ -40,6 +38,8 @@ from strawberry.schema.schema import validate_document
 
 from domain.database import Database
 from domain.principal import Principal
+from schema.document_cache import DigestLRU, digest
+from schema.document_checks import DocumentChecks
 from sync import replication
 from sync.collections import COLLECTIONS
 from sync.declaration import Kind, SyncedType
@@ -64,6 +64,13 @@ class PullPlan:
 
 class NotFast(Exception):
     """This request is answered by the general executor instead."""
+
+
+class _Slow:
+    """Remembers that a text is not a pull the fast path answers."""
+
+
+_SLOW = _Slow()
 
 
 def _plain(node: Any) -> FieldNode:
@@ -150,34 +157,34 @@ def _recognise(document: DocumentNode, operation_name: str | None) -> PullPlan:
 class FastPull:
     """Recognises pull operations (once per operation text) and answers them as JSON bytes."""
 
-    def __init__(self, schema: Schema, *, max_tokens: int, max_depth: int) -> None:
+    def __init__(self, schema: Schema, checks: DocumentChecks, *, max_depth: int) -> None:
         self.schema = schema
-        self.max_tokens = max_tokens
+        self.checks = checks
         self.usable = max_depth >= _DEPTH
-        self.plans: OrderedDict[tuple[str, str | None], PullPlan | None] = OrderedDict()
+        self.plans: DigestLRU[PullPlan | _Slow] = DigestLRU(_CACHE_SIZE)
 
-    def plan(self, query: str, operation_name: str | None) -> PullPlan | None:
-        key = (query, operation_name)
-        if key in self.plans:
-            self.plans.move_to_end(key)
-            return self.plans[key]
-        found = self._plan(query, operation_name)
-        self.plans[key] = found
-        if len(self.plans) > _CACHE_SIZE:
-            self.plans.popitem(last=False)
-        return found
-
-    def _plan(self, query: str, operation_name: str | None) -> PullPlan | None:
+    async def plan(self, query: str, operation_name: str | None) -> PullPlan | None:
         if not self.usable:
             return None
+        key = digest(query, operation_name)
+        found = self.plans.get(key)
+        if found is None:
+            found = await self._plan(query, operation_name)
+            self.plans.put(key, found)
+        return found if isinstance(found, PullPlan) else None
+
+    async def _plan(self, query: str, operation_name: str | None) -> PullPlan | _Slow:
+        prepared = await self.checks.prepared(query)
+        document = prepared.document
+        if document is None or prepared.refusal is not None:
+            return _SLOW
         try:
-            document = parse(query, max_tokens=self.max_tokens)
             plan = _recognise(document, operation_name)
-        except (GraphQLError, NotFast, ValueError):
-            return None
+        except (NotFast, ValueError):
+            return _SLOW
         graphql_schema = self.schema._schema
         if validate_document(graphql_schema, document, tuple(specified_rules)):
-            return None
+            return _SLOW
         return plan
 
     def arguments(

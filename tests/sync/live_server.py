@@ -32,12 +32,13 @@ class _Server(uvicorn.Server):
 
 
 @asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """``app`` on a free port until the block ends; yields its base URL."""
+async def serving(app: Starlette, **options: Any) -> AsyncIterator[str]:
+    """``app`` on a free port until the block ends; yields its base URL. ``options`` are
+    more ``uvicorn.Config`` options."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    server = _Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
+    server = _Server(uvicorn.Config(app, lifespan="on", log_level="warning", **options))
     task = asyncio.create_task(server.serve(sockets=[listener]))
     try:
         async with asyncio.timeout(10):

@@ -12,6 +12,7 @@ the fast path's scalar checks against values GraphQL would convert or refuse.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
 import math
@@ -124,6 +125,10 @@ def _selections(collection: str) -> dict[str, tuple[str, bool]]:
             f"{head} {{ {call} {{ checkpoint {{ updatedAt id }} documents {{ updatedAt id }} }} }}",
             True,
         ),
+        "a field twice (merged, as GraphQL merges it)": (
+            f"{head} {{ {call} {{ documents {{ id {last} id }} {cp} }} }}",
+            True,
+        ),
         "an aliased field": (
             f"{head} {{ {call} {{ documents {{ id other: {last} }} {cp} }} }}",
             False,
@@ -185,13 +190,14 @@ async def test_the_fast_path_writes_the_general_executors_bytes(
     monkeypatch.setattr(FastPull, "answer", spy)
     await _generate(database, world, seed)
     reference, fast = _api(database, fast=False), _api(database, fast=True)
-    recogniser = FastPull(build_schema(), max_tokens=2000, max_depth=10)
+    built = build_schema()
+    recogniser = FastPull(built, built.checks, max_depth=10)
     try:
         tokens = {name: await reference.login(name) for name in ("member1a", "admin")}
         for collection in ("resident", "household", "visitNote"):
             key = f"pull{COLLECTIONS[collection].prefix}"
             for label, (query, taken) in _selections(collection).items():
-                assert (recogniser.plan(query, None) is not None) is taken, label
+                assert (await recogniser.plan(query, None) is not None) is taken, label
                 for token in tokens.values():
                     await _compare_pages(reference, fast, token, query, key)
         assert answered and all(answered)  # every recognised pull took the fast path
@@ -370,8 +376,9 @@ def test_tags_text_reads_as_the_json_type(text: str) -> None:
 
 
 def _plan(fields: tuple[str, ...], kinds: tuple[tuple[Kind, bool], ...]) -> PullPlan:
-    recogniser = FastPull(build_schema(), max_tokens=2000, max_depth=10)
-    plan = recogniser.plan(pull_query("visitNote"), None)
+    built = build_schema()
+    recogniser = FastPull(built, built.checks, max_depth=10)
+    plan = asyncio.run(recogniser.plan(pull_query("visitNote"), None))
     assert plan is not None
     return PullPlan(
         collection=plan.collection,
