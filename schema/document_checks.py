@@ -153,7 +153,12 @@ class DocumentGate(SchemaExtension):
         context = self.execution_context
         if self.prepared is not None:
             schema = context.schema._schema
-            errors = await self.checks.validated(schema, self.prepared, context.validation_rules)
+            shared = [r for r in context.validation_rules if not getattr(r, "per_request", False)]
+            errors = await self.checks.validated(schema, self.prepared, shared)
+            own = [r for r in context.validation_rules if getattr(r, "per_request", False)]
+            if not errors and own and self.prepared.document is not None:
+                # rules made for this request's variables (``schema.valid_text``): not cached
+                errors = tuple(validate_document(schema, self.prepared.document, tuple(own)))
             if not errors and self.prepared.document is not None:
                 costly = too_costly(
                     schema,

@@ -91,6 +91,10 @@ def _rule(variables: dict[str, Any]) -> type[ValidationRule]:
     class ValidVariableText(ValidationRule):
         """Report each variable holding text that is not Unicode, once, where it is used."""
 
+        per_request = True
+        """Made for one request's variables: run each time, never cached with the document
+        (``schema.document_checks``)."""
+
         def __init__(self, context: Any) -> None:
             super().__init__(context)
             self.bad: dict[str, tuple[VariableDefinitionNode, Path]] = {}

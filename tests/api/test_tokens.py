@@ -154,7 +154,8 @@ FORGERIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "audience as a list": lambda c: sign({**c, "aud": ["changlang-api"]}),
     "kid as a number": lambda c: hs256_body_labelled("HS256", c, kid=1),
     "kid as a list": lambda c: hs256_body_labelled("HS256", c, kid=[key_id(SECRET)]),
-    "100 KB of padding in a claim": lambda c: sign({**c, "pad": "x" * 100_000}),
+    # 20 KB: over the token limit (4 KB), under the request-head limit (64 KiB, a 431)
+    "20 KB of padding in a claim": lambda c: sign({**c, "pad": "x" * 20_000}),
     "payload altered after signing": lambda c: _altered(sign(c)),
 }
 
