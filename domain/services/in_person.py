@@ -15,7 +15,9 @@ and a slip token. That ballot is set aside (``SetAsideBallot``, without its choi
 voter's own ballot stands, nothing is counted twice, and the admin sees the conflict. A
 later change with that slip looks like any change. So a refusal never tells staff whether a
 resident voted; only the slip from a voter's own earlier in-person ballot opens a change,
-and the voter shows it themself.
+and the voter shows it themself. (What stays public is the live turnout every eligible
+reader sees: on a quiet vote it moves by one for a counted ballot and not for a set-aside
+one. Hiding it is a rule of what a vote shows while it runs, not of recording.)
 """
 
 from __future__ import annotations
