@@ -26,6 +26,7 @@ from domain.models import (
     Grid,
     Household,
     Meeting,
+    MeetingKind,
     ProgressReport,
     Proposal,
     ProposalSupport,
@@ -38,6 +39,7 @@ from domain.models import (
 from domain.models.base import Stamped, utcnow
 from domain.principal import Principal
 from domain.services.ballots import record_in_person
+from domain.services.meetings import schedule_meeting
 from domain.services.principals import load_principal
 
 SEED = 20261126
@@ -85,6 +87,7 @@ class Stage:
         self.residents: dict[uuid.UUID, Principal] = {}
         self.staff: dict[uuid.UUID, Principal] = {}
         self.meetings: dict[str, Meeting] = {}
+        self.polling: dict[uuid.UUID, Meeting] = {}  # stairwell → its meeting under way now
         self.adults_cache: dict[str, list[Resident]] = {}
 
     # -- people, principals and the story's clock ----------------------------------------
@@ -185,10 +188,26 @@ class Stage:
         self.written_rows.clear()
 
     async def _in_person(self, vote: Vote, person: Resident, choice: Choice) -> None:
-        """An elderly neighbour without a phone votes through their stairwell's volunteer."""
+        """An elderly neighbour without a phone votes through their stairwell's volunteer, at
+        the stairwell's meeting under way this afternoon (their attendance recorded there)."""
         household = next(h for h in self.reg.households if h.id == person.household_id)
         recorder = await self._staff(self.reg.stairwell_staff[household.grid_id])
-        await record_in_person(self.session, recorder, vote.id, choice, resident_id=person.id)
+        meeting = self.polling.get(household.grid_id)
+        if meeting is None:
+            stairwell = next(g for g in self.reg.grids.values() if g.id == household.grid_id)
+            meeting = await schedule_meeting(
+                self.session,
+                recorder,
+                kind=MeetingKind.DELIBERATION,
+                title=f"{stairwell.name}楼道议事会",
+                starts_at=self.now - timedelta(hours=1),
+                place=f"{stairwell.name}楼道口",
+                grid_id=household.grid_id,
+            )
+            self.polling[household.grid_id] = meeting
+        await record_in_person(
+            self.session, recorder, vote.id, choice, meeting_id=meeting.id, resident_id=person.id
+        )
 
 
 def day_text(day: date) -> str:

@@ -1,7 +1,9 @@
 """The append-only, hash-chained ballot log of a vote, as pure functions over plain data.
 
 Each entry's hash covers the previous entry's hash and the entry's own canonical payload, so
-changing, inserting, removing or reordering any entry breaks every hash after it.
+changing, inserting, removing or reordering any entry breaks every hash after it. The chain
+is the server's own record and is never published: its head, read after each cast, would
+order the entries. What is published is a set (``published_digest``).
 """
 
 from __future__ import annotations
@@ -61,3 +63,17 @@ def chain_problems(links: Sequence[LogLink]) -> list[str]:
 
 def of_kind(links: Iterable[LogLink], kind: str) -> list[dict[str, Any]]:
     return [link.data for link in links if link.kind == kind]
+
+
+def published_digest(vote_id: str, commitments: Iterable[str], choices: Iterable[str]) -> str:
+    """The digest of a vote's published log: its commitments and its choices, each as a
+    sorted set, so that it carries no order at all (unlike the chain, whose head after each
+    cast would let anyone who knows the entries line them up in casting order).
+
+    Sealed into the log's close entry, it lets ``verifyTally``, and anyone who noted it and
+    holds the published lists, detect an altered, added or removed entry.
+    """
+    material = canonical(
+        {"vote": vote_id, "commitments": sorted(commitments), "choices": sorted(choices)}
+    )
+    return hashlib.sha256(material.encode()).hexdigest()

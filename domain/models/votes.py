@@ -140,6 +140,38 @@ class VoterRecord(InCommunity, Base):
         Uuid, ForeignKey("account.id"), nullable=True
     )
     receipt: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    commitment_salt: Mapped[str] = mapped_column(
+        String(64), nullable=False, default="", server_default=""
+    )
+    """Random, shown only to the voter: the published list holds ``H(salt, receipt)``, which
+    nobody else can compute from a receipt (see ``domain.services.ballot_keys``)."""
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("meeting.id"), nullable=True
+    )
+    """The meeting (polling session) an in-person ballot was recorded at."""
+
+
+class SetAsideBallot(InCommunity, Base):
+    """An in-person ballot recorded for a voter who had already voted: not counted, kept for
+    the admin as a conflict (and without its choice).
+
+    The recorder was told "recorded", like any other in-person ballot, so that recording a
+    ballot never tells staff whether a resident voted online. ``receipt`` is the hash of the
+    slip's change token the recorder was given, so a later change with that slip looks the
+    same as a real one (and is set aside too).
+    """
+
+    __tablename__ = "set_aside_ballot"
+
+    vote_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("vote.id"), index=True, nullable=False
+    )
+    meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("meeting.id"), nullable=False)
+    voter_key: Mapped[str] = mapped_column(String(60), nullable=False)
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("account.id"), nullable=False
+    )
+    receipt: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 class Ballot(Base):
@@ -201,6 +233,7 @@ class BallotLogEntry(InCommunity, Base):
 class OfflineBallotStatus(StrEnum):
     COUNTED = "counted"
     SUPERSEDED = "superseded"  # a later-cast ballot of the same voter replaced it
+    SET_ASIDE = "set_aside"  # the voter had voted already: not counted (the phone sees counted)
 
 
 class OfflineBallot(Synced, Base):
@@ -224,6 +257,9 @@ class OfflineBallot(Synced, Base):
         Uuid, ForeignKey("account.id"), nullable=True
     )
     voter_key: Mapped[str] = mapped_column(String(60), nullable=False)
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("meeting.id"), nullable=True
+    )
     choice: Mapped[Choice | None] = mapped_column(enum_type(Choice, "choice"), nullable=True)
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

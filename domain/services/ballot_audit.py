@@ -1,8 +1,12 @@
-"""What anyone eligible can check about a vote: the published receipts and choices, and the
-recount of the whole hash-chained log against what the database says was counted.
+"""What anyone eligible can check about a vote: the published commitments and choices, and
+the recount of the whole hash-chained log against what the database says was counted.
 
-Receipts are published sorted by value and a secret vote's choices sorted by random ballot
-id, so neither list can be lined up with the other by position, time or id.
+Commitments (``H(salt, receipt)``, the salt shown only to the voter) are published sorted by
+value, and a secret vote's choices sorted by random ballot id, both when the choices are
+(live on an open vote that shows its results, else once the result is fixed), so neither
+list can be lined up with the other, or in casting order, by position, time or id. The
+chain itself stays with the server: ``verifyTally`` reports whether it recomputes, and the
+order-free digest of the published sets, which the close entry seals.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from domain.models.base import utcnow
 from domain.permissions import require_login
 from domain.personal_data import mask_name
 from domain.principal import Principal
+from domain.services import published_log
 from domain.services.votes import (
     ResultsHidden,
     VoteStatus,
@@ -46,13 +51,40 @@ async def _readable(session: AsyncSession, principal: Principal | None, vote_id:
     return vote
 
 
-async def published_receipts(
+def _check_published(vote: Vote) -> None:
+    """The published log (commitments and choices) goes out when the choices may be shown."""
+    closed = vote.closed_at is not None
+    hidden = vote.secret or vote.hide_results_until_close
+    if not closed and hidden and status_of(vote, utcnow()) is VoteStatus.COUNTING:
+        raise ResultsHidden(
+            N_(
+                "the vote is counting the ballots recorded offline before its close until "
+                "{counting_ends_at}; its choices are published then"
+            ),
+            counting_ends_at=final_at(vote).isoformat(),
+        )
+    if not closed and vote.secret:
+        raise ResultsHidden(N_("the choices of a secret vote are published when it closes"))
+    if not closed and vote.hide_results_until_close:
+        raise ResultsHidden(N_("results are hidden until the vote closes"))
+
+
+def _published(vote: Vote) -> bool:
+    try:
+        _check_published(vote)
+    except ResultsHidden:
+        return False
+    return True
+
+
+async def published_commitments(
     session: AsyncSession, principal: Principal | None, vote_id: uuid.UUID
 ) -> list[str]:
-    """Every receipt, sorted by value: no position, time or id ties one to a ballot."""
+    """Every voter's commitment, sorted by value: no position, time, id or link ties one to
+    a ballot, a receipt or another entry. Published with the choices."""
     vote = await _readable(session, principal, vote_id)
-    rows = await session.scalars(select(VoterRecord.receipt).where(VoterRecord.vote_id == vote.id))
-    return sorted(rows)
+    _check_published(vote)
+    return await published_log.commitments(session, vote)
 
 
 @dataclass(frozen=True)
@@ -68,20 +100,7 @@ async def published_choices(
     """A secret vote's counted choices, after close only, by random ballot id and nothing else;
     an open vote's choices with the voters' names (masked, as on a public notice)."""
     vote = await _readable(session, principal, vote_id)
-    closed = vote.closed_at is not None
-    hidden = vote.secret or vote.hide_results_until_close
-    if not closed and hidden and status_of(vote, utcnow()) is VoteStatus.COUNTING:
-        raise ResultsHidden(
-            N_(
-                "the vote is counting the ballots recorded offline before its close until "
-                "{counting_ends_at}; its choices are published then"
-            ),
-            counting_ends_at=final_at(vote).isoformat(),
-        )
-    if not closed and vote.secret:
-        raise ResultsHidden(N_("the choices of a secret vote are published when it closes"))
-    if not closed and vote.hide_results_until_close:
-        raise ResultsHidden(N_("results are hidden until the vote closes"))
+    _check_published(vote)
     counted = Ballot.superseded.is_(False)
     if vote.secret:
         rows = await session.execute(
@@ -106,8 +125,10 @@ async def published_choices(
 class Verification:
     """``verifyTally``: the hash chain, the receipts, the counted ballots and the result agree.
 
-    ``head_hash`` is the last link's hash: whoever notes it down can later tell whether the
-    whole log was rewritten, which no check inside one database can.
+    ``digest`` is the order-free digest of the published log (once published) and
+    ``sealed_digest`` the one the close entry sealed: whoever notes it down can later tell
+    whether the published log was rewritten, which no check inside one database can. The
+    chain's head is not shown: read after each cast, it would order the entries.
     """
 
     ok: bool
@@ -115,7 +136,8 @@ class Verification:
     log_entries: int
     receipts: int
     counted_ballots: int
-    head_hash: str | None
+    digest: str | None
+    sealed_digest: str | None
     recount: Tally | None
 
 
@@ -147,6 +169,7 @@ def audit(
     links: list[LogLink],
     receipts: list[str],
     counted: list[tuple[uuid.UUID, Choice, str | None]],
+    digest: str | None = None,
 ) -> tuple[list[str], Tally | None]:
     """Every disagreement between the log, the receipts, the ballots and the stored result.
 
@@ -190,6 +213,11 @@ def audit(
         problems.append("the log does not end with exactly one close entry")
     elif closes[0].get("result") != recount.as_dict():
         problems.append("the log's close entry differs from the tally recomputed from the log")
+    sealed = closes[0].get("digest") if closes else None
+    if sealed is not None and sealed != digest:
+        problems.append(
+            "the published commitments and choices differ from the digest sealed at close"
+        )
     return problems, recount
 
 
@@ -210,13 +238,23 @@ async def verify_tally(
         )
     )
     counted = [(ballot_id, Choice(choice), key) for ballot_id, choice, key in rows]
-    problems, recount = audit(vote, links, receipts, counted)
+    shown = _published(vote)
+    digest = (
+        published_log.digest(
+            vote, await published_log.commitments(session, vote), [(b, c) for b, c, _ in counted]
+        )
+        if shown
+        else None
+    )
+    problems, recount = audit(vote, links, receipts, counted, digest)
+    closes = of_kind(links, "close")
     return Verification(
         ok=not problems,
         problems=problems,
         log_entries=len(links),
         receipts=len(receipts),
         counted_ballots=len(counted),
-        head_hash=links[-1].entry_hash if links else None,
+        digest=digest,
+        sealed_digest=str(closes[0].get("digest")) if closes and closes[0].get("digest") else None,
         recount=recount,
     )

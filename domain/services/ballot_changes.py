@@ -3,8 +3,9 @@
 A voter's ballot belongs to the voter. The rule, by how the counted ballot was given:
 
 - online (web or app): only the voter changes it, online, where the vote allows changes.
-  Staff recording an in-person ballot for them get ``ALREADY_VOTED`` (cast online), and so
-  does a phone syncing one recorded offline.
+  An in-person ballot recorded for them (at a meeting or synced from a phone) is set aside
+  and never counted; the recorder is answered as for a first ballot
+  (``domain.services.in_person``), so staff never learn that the resident voted online.
 - in person (recorded at a meeting by staff, online or on a phone synced later): it is final
   for the voter, unless the voter changes it in person again: staff record the new choice,
   on a vote that allows changes, while it is open, with the change token printed on the
@@ -12,8 +13,9 @@ A voter's ballot belongs to the voter. The rule, by how the counted ballot was g
   how the voter shows they are there and asking; a staff member without it cannot change
   the ballot. An online cast after an in-person ballot is refused.
 
-Refusals say through which channel the counted ballot came (``channel``: online, in person,
-offline sync), never its choice. What is said to staff never asks them for "your" token.
+Refusals to the voter say through which channel the counted ballot came (``channel``:
+online, in person, offline sync), never its choice. Staff hear of a counted ballot only
+when they hold the voter's slip, which already tells them the voter gave one in person.
 """
 
 from __future__ import annotations
@@ -95,6 +97,11 @@ _HOUSEHOLD = {
         "a ballot is already counted for this household, recorded offline for another member"
     ),
 }
+
+
+def final_refusal(via: CountedVia) -> AlreadyVoted:
+    """What a slip's holder hears on a vote that allows no change."""
+    return _refused(via, _FINAL[via])
 
 
 async def check_recorded_change(

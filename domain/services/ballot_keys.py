@@ -21,6 +21,18 @@ def receipt_of(secret: str) -> str:
     return _digest("receipt", secret)
 
 
+def new_commitment_salt() -> str:
+    return secrets.token_hex(32)
+
+
+def commitment_of(salt: str, receipt: str) -> str:
+    """What the published list holds for a receipt: ``sha256("changlang:commitment:" + salt +
+    ":" + receipt)``. The salt is random and shown only to the voter, so nobody holding
+    receipts (a recorder who printed a slip, a landlord who demanded one) can find them in
+    the list, or line the list up with anything; the voter, given receipt and salt, can."""
+    return _digest("commitment", f"{salt}:{receipt}")
+
+
 def change_key_of(secret: str) -> str:
     return _digest("change", secret)
 

@@ -47,17 +47,22 @@ from domain.models.base import utcnow
 from domain.permissions import require_login, require_staff
 from domain.principal import Principal
 from domain.services.ballot_changes import (
+    CountedVia,
     check_own_change,
     check_recorded_change,
+    final_refusal,
     flush_ballot,
     replace,
 )
 from domain.services.ballot_keys import (
     change_key_of,
+    holds_secret,
+    new_commitment_salt,
     new_voter_secret,
     open_change_key,
     receipt_of,
 )
+from domain.services.in_person import attend, open_meeting, set_aside, slip_set_aside
 from domain.services.votes import (
     DEAD,
     AlreadyVoted,
@@ -88,6 +93,9 @@ class CastReceipt:
     change_token: str | None
     changed: bool
     channel: Channel
+    commitment_salt: str | None = None
+    """Only for the voter's own cast (never to a recorder): with the receipt it gives the
+    commitment to look for in the published list."""
 
 
 async def _check_open(session: AsyncSession, vote: Vote, now: datetime) -> None:
@@ -106,6 +114,14 @@ async def _check_votable(session: AsyncSession, vote: Vote) -> None:
         )
 
 
+async def _record_of(session: AsyncSession, vote: Vote, voter_key: str) -> VoterRecord | None:
+    return await session.scalar(
+        select(VoterRecord).where(
+            VoterRecord.vote_id == vote.id, VoterRecord.voter_key == voter_key
+        )
+    )
+
+
 async def _cast(
     session: AsyncSession,
     vote: Vote,
@@ -116,27 +132,21 @@ async def _cast(
     channel: Channel,
     recorded_by: uuid.UUID | None,
     secret: str | None = None,
+    meeting_id: uuid.UUID | None = None,
 ) -> CastReceipt:
-    record = await session.scalar(
-        select(VoterRecord).where(
-            VoterRecord.vote_id == vote.id, VoterRecord.voter_key == voter_key
-        )
-    )
+    record = await _record_of(session, vote, voter_key)
     in_person = channel is Channel.IN_PERSON
     if record is not None:
-        if in_person:
-            await check_recorded_change(session, vote, record, account_id, token)
-        else:
-            await check_own_change(session, vote, record, account_id, token)
+        assert not in_person, "in-person ballots decide a second ballot in _in_person_again"
+        await check_own_change(session, vote, record, account_id, token)
         await replace(session, vote, record, choice, token)
-        kept = token if vote.secret or in_person else None
-        return CastReceipt(vote.id, record.receipt, kept, True, channel)
+        kept = token if vote.secret else None
+        return CastReceipt(vote.id, record.receipt, kept, True, channel, record.commitment_salt)
     if token is not None:
-        if in_person:
-            raise InvalidChangeToken(N_("this voter has no ballot yet that a change token opens"))
         raise InvalidChangeToken()
     secret = secret or new_voter_secret()
     receipt = receipt_of(secret)
+    salt = new_commitment_salt()
     session.add(
         VoterRecord(
             id=uuid.uuid4(),
@@ -147,6 +157,8 @@ async def _cast(
             channel=channel,
             recorded_by_id=recorded_by,
             receipt=receipt,
+            commitment_salt=salt,
+            meeting_id=meeting_id,
         )
     )
     session.add(
@@ -168,7 +180,7 @@ async def _cast(
     await append_log(session, vote, [("cast", entry)])
     await session.flush()
     slip = secret if vote.secret or in_person else None  # in person: printed on the slip
-    return CastReceipt(vote.id, receipt, slip, False, channel)
+    return CastReceipt(vote.id, receipt, slip, False, channel, None if in_person else salt)
 
 
 def _eligible_key(vote: Vote, facts: VoterFacts | None) -> str:
@@ -226,31 +238,64 @@ async def record_in_person(
     vote_id: uuid.UUID,
     choice: Choice,
     *,
+    meeting_id: uuid.UUID | None = None,
     resident_id: uuid.UUID | None = None,
     account_id: uuid.UUID | None = None,
     change_token: str | None = None,
 ) -> CastReceipt:
-    """A ballot given in person at a meeting, recorded by a staff member who covers the voter.
+    """A ballot given in person at an open meeting (``domain.services.in_person``), recorded
+    by a staff member who runs the meeting and covers the voter; the voter's attendance there
+    is on record, or recorded now.
 
     The staff member is stored as the recorder. They learn this voter's receipt and change
     token (to hand over on a slip, on open and secret votes alike) and nothing about anyone
-    else's ballot. A voter who has voted is changed only as ``ballot_changes`` allows: never
-    an online ballot, an in-person one only with the token from the voter's slip.
+    else's ballot, nor whether this voter had voted: a second ballot is set aside looking
+    like a first (see ``in_person``). A voter's in-person ballot is changed only as
+    ``ballot_changes`` allows, with the token from the voter's slip.
     """
     who = require_staff(principal)
     vote = await lock_vote(session, who, vote_id)
-    await _check_open(session, vote, utcnow())
-    key, voter_account = await _voter_in_person(session, who, vote, resident_id, account_id)
-    return await _cast(
-        session,
-        vote,
-        key,
-        voter_account,
-        choice,
-        change_token,
-        Channel.IN_PERSON,
-        who.account_id,
+    now = utcnow()
+    await _check_open(session, vote, now)
+    meeting = await open_meeting(session, who, meeting_id, now)
+    key, voter_account, facts = await _voter_in_person(session, who, vote, resident_id, account_id)
+    await attend(session, who, meeting, facts)
+    record = await _record_of(session, vote, key)
+    if record is None:
+        if change_token is not None:
+            raise InvalidChangeToken(NO_SLIP)
+        return await _cast(
+            session,
+            vote,
+            key,
+            voter_account,
+            choice,
+            None,
+            Channel.IN_PERSON,
+            who.account_id,
+            meeting_id=meeting.id,
+        )
+    if _slip_opens(record, change_token):
+        await check_recorded_change(session, vote, record, voter_account, change_token)
+        await replace(session, vote, record, choice, change_token)
+        return CastReceipt(vote.id, record.receipt, change_token, True, Channel.IN_PERSON)
+    if change_token is not None and not await slip_set_aside(session, vote, key, change_token):
+        raise InvalidChangeToken(NO_SLIP)
+    if change_token is not None and not vote.allow_change:
+        raise final_refusal(CountedVia.IN_PERSON)
+    aside = set_aside(session, who, vote, meeting, key, change_token)
+    await session.flush()
+    return CastReceipt(
+        vote.id, aside.receipt, aside.token, change_token is not None, Channel.IN_PERSON
     )
+
+
+NO_SLIP = N_("this change token opens no in-person ballot of this voter")
+
+
+def _slip_opens(record: VoterRecord, token: str | None) -> bool:
+    """The voter's slip from their own in-person ballot: the one thing that opens a change."""
+    return record.channel is Channel.IN_PERSON and holds_secret(token, record.receipt)
 
 
 async def _voter_in_person(
@@ -259,9 +304,9 @@ async def _voter_in_person(
     vote: Vote,
     resident_id: uuid.UUID | None,
     account_id: uuid.UUID | None,
-) -> tuple[str, uuid.UUID]:
-    """The voter's key under the vote's electorate and their account, if the staff member
-    covers them (someone they do not cover is unknown to them)."""
+) -> tuple[str, uuid.UUID, VoterFacts]:
+    """The voter's key under the vote's electorate, their account and facts, if the staff
+    member covers them (someone they do not cover is unknown to them)."""
     if (resident_id is None) == (account_id is None):
         raise InvalidInput("residentId", N_("name either the resident or the account who votes"))
     facts = await load_facts(
@@ -275,7 +320,7 @@ async def _voter_in_person(
     ):
         raise NotFound(N_("resident") if resident_id else N_("account"), voter_id)
     key = _eligible_key(vote, facts)
-    return key, await _account_of(session, facts)
+    return key, await _account_of(session, facts), facts
 
 
 _PHONE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,100}$")
@@ -299,6 +344,7 @@ class OfflineCast:
     resident_id: uuid.UUID | None = None
     account_id: uuid.UUID | None = None
     change_token: str | None = None
+    meeting_id: uuid.UUID | None = None
 
 
 def _check_offline_times(vote: Vote, cast: OfflineCast, now: datetime) -> int:
@@ -354,12 +400,12 @@ async def record_offline(
 ) -> OfflineBallot:
     """An in-person ballot synced from a staff member's phone, counted by the vote's rules.
 
-    It counts if cast (by the phone's clock, whose skew is checked now) before the close and
-    received before the counting window ends. A second ballot of the same voter follows the
-    rule of ``domain.services.ballot_changes``: never over an online ballot; over an
-    in-person one only where changes are allowed and with the voter's change token (the one
-    the phone minted for their slip), and then the later cast wins. Same lock, same log,
-    same unique indexes as every other ballot.
+    It counts if cast (by the phone's clock, whose skew is checked now) before the close, at
+    a meeting open at that time, and received before the counting window ends. A second
+    ballot of the same voter changes their in-person one only with the voter's change token
+    (the one the phone minted for their slip), where changes are allowed, and then the later
+    cast wins; any other is set aside and answered as counted (``domain.services.in_person``),
+    never over an online ballot. Same lock, same log, same unique indexes as every ballot.
     """
     who = require_staff(principal)
     vote = await lock_vote(session, who, cast.vote_id)
@@ -368,24 +414,41 @@ async def record_offline(
     now = utcnow()
     skew = _check_offline_times(vote, cast, now)
     await _check_votable(session, vote)
-    key, voter = await _voter_in_person(session, who, vote, cast.resident_id, cast.account_id)
+    meeting = await open_meeting(session, who, cast.meeting_id, cast.cast_at)
+    key, voter, facts = await _voter_in_person(
+        session, who, vote, cast.resident_id, cast.account_id
+    )
     token = cast.change_token
     if token is not None and not _PHONE_TOKEN.match(token):
         raise InvalidInput(
             "changeToken", N_("mint it as 32 random bytes, base64url (43 characters)")
         )
-    record = await session.scalar(
-        select(VoterRecord).where(VoterRecord.vote_id == vote.id, VoterRecord.voter_key == key)
-    )
+    await attend(session, who, meeting, facts)
+    record = await _record_of(session, vote, key)
+    status = OfflineBallotStatus.COUNTED
     if record is None:
         await _cast(
-            session, vote, key, voter, cast.choice, None, Channel.IN_PERSON, who.account_id, token
+            session,
+            vote,
+            key,
+            voter,
+            cast.choice,
+            None,
+            Channel.IN_PERSON,
+            who.account_id,
+            token,
+            meeting_id=meeting.id,
         )
-    else:
+    elif _slip_opens(record, token):
         await check_recorded_change(session, vote, record, voter, token)
         if cast.cast_at <= await _counted_at(session, vote, record):
             raise BallotSuperseded(N_("a ballot this voter cast later already counts"))
         await replace(session, vote, record, cast.choice, token)
+    else:
+        if not vote.allow_change and await slip_set_aside(session, vote, key, token):
+            raise final_refusal(CountedVia.OFFLINE_SYNC)
+        set_aside(session, who, vote, meeting, key, token)
+        status = OfflineBallotStatus.SET_ASIDE
     ballot = OfflineBallot(
         id=cast.ballot_id,
         community_id=vote.community_id,
@@ -393,12 +456,13 @@ async def record_offline(
         resident_id=cast.resident_id,
         account_id=cast.account_id,
         voter_key=key,
+        meeting_id=meeting.id,
         choice=None if vote.secret else cast.choice,
         cast_at=cast.cast_at,
         received_at=now,
         clock_skew_ms=skew,
         recorded_by_id=who.account_id,
-        status=OfflineBallotStatus.COUNTED,
+        status=status,
     )
     session.add(ballot)
     await flush_ballot(session)

@@ -23,6 +23,7 @@ from domain.models import Ballot, Choice, Proposal, Vote
 from domain.models.base import utcnow
 from domain.permissions import require_admin
 from domain.principal import Principal
+from domain.services import published_log
 from domain.services.proposal_access import move
 from domain.services.proposal_history import note
 from domain.services.votes import append_log, check_closable, final_at, lock_vote, tally_rule
@@ -82,7 +83,8 @@ async def finalize(
 
     On a secret vote the counted choices enter the log now, one entry per ballot in the order
     of their random ids (never casting order), so the tally can be recomputed from the log
-    without any entry naming a voter. The "close" entry records the result.
+    without any entry naming a voter. The "close" entry records the result and seals the
+    digest of the published log (``domain.services.published_log``).
     """
     vote = await session.scalar(
         select(Vote)
@@ -102,7 +104,8 @@ async def finalize(
     entries: list[tuple[str, dict[str, Any]]] = []
     if vote.secret:
         entries = [("choice", {"ballot": b, "choice": c.value}) for b, c in counted]
-    entries.append(("close", {"result": tally.as_dict()}))
+    sealed = published_log.digest(vote, await published_log.commitments(session, vote), counted)
+    entries.append(("close", {"result": tally.as_dict(), "digest": sealed}))
     await append_log(session, vote, entries)
     vote.closed_at = now
     vote.result = tally.as_dict()

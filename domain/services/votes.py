@@ -32,6 +32,7 @@ from domain.models import (
 from domain.models.base import utcnow
 from domain.permissions import require_login
 from domain.principal import Principal
+from domain.services.ballot_keys import commitment_of
 from domain.tally import Tally, TallyRule, count
 
 DEAD = frozenset({ProposalStatus.MERGED, ProposalStatus.WITHDRAWN, ProposalStatus.DECLINED})
@@ -362,8 +363,8 @@ def check_closable(vote: Vote, now: datetime) -> None:
 class VoterStatus:
     """What a voter may check about themself: eligible, has voted, their receipt.
 
-    The receipt is shown only to the account that cast the ballot (a housemate sees that the
-    household has voted, not the receipt).
+    The receipt, its commitment and the commitment's salt are shown only to the account that
+    cast the ballot (a housemate sees that the household has voted, not the receipt).
     """
 
     eligible: bool
@@ -371,6 +372,8 @@ class VoterStatus:
     has_voted: bool
     receipt: str | None
     can_change: bool
+    commitment_salt: str | None = None
+    commitment: str | None = None
 
 
 async def voter_statuses(
@@ -403,6 +406,10 @@ async def voter_statuses(
             reason=found.reason,
             has_voted=record is not None,
             receipt=record.receipt if record is not None and mine else None,
+            commitment_salt=record.commitment_salt if record is not None and mine else None,
+            commitment=commitment_of(record.commitment_salt, record.receipt)
+            if record is not None and mine
+            else None,
             can_change=mine
             and record is not None
             and record.channel in (Channel.WEB, Channel.APP)  # in person: changed in person

@@ -131,18 +131,21 @@ class VoteMutationFields:
         return await _cast(info, vote_id, work)
 
     @strawberry.mutation(
-        description="Record a ballot given in person at a meeting (staff covering the voter's "
-        "household; admin for anyone) while the vote is OPEN. Name the resident, or the "
-        "account of a panel member. The receipt's `changeToken` goes on the voter's slip. "
-        "For a voter who has voted this answers ALREADY_VOTED saying through which channel "
-        "(online, in person, offline sync), never the choice; only an in-person ballot can be "
-        "changed, where the vote allows it, with the `changeToken` from the voter's slip."
+        description="Record a ballot given in person at a meeting (staff who run the meeting "
+        "and cover the voter's household; admin for anyone) while the vote is OPEN and the "
+        "meeting is under way (MEETING_NOT_OPEN otherwise). Name the meeting and the resident, "
+        "or the account of a panel member; the voter's attendance at the meeting is recorded "
+        "if it is not yet. The receipt's `changeToken` goes on the voter's slip. A ballot for "
+        "a voter who has voted already is answered the same way and set aside, not counted "
+        "(the admin sees it in `inPersonSessions`); an in-person ballot is changed, where the "
+        "vote allows it, only with the `changeToken` from the voter's slip."
     )
     async def record_in_person_ballot(
         self,
         info: Info,
         vote_id: uuid.UUID,
         choice: Choice,
+        meeting_id: uuid.UUID,
         resident_id: uuid.UUID | None = None,
         account_id: uuid.UUID | None = None,
         change_token: str | None = None,
@@ -153,6 +156,7 @@ class VoteMutationFields:
                 info.context.principal,
                 vote_id,
                 models.Choice(choice),
+                meeting_id=meeting_id,
                 resident_id=resident_id,
                 account_id=account_id,
                 change_token=change_token,

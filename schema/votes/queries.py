@@ -10,15 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import models
 from domain.errors import DomainError
 from domain.principal import Principal
-from domain.services import ballot_audit, panels, votes
+from domain.services import ballot_audit, in_person, panels, votes
 from schema.context import Info
 from schema.errors import result_union, to_graphql_error
 from schema.votes.reading import read_settled, read_votes
 from schema.votes.types import (
     ChoiceList,
+    CommitmentList,
     Panel,
+    PollingSession,
+    PollingSessionList,
     PublishedChoice,
-    ReceiptList,
     VerifyResult,
     Vote,
     VoterStatus,
@@ -26,7 +28,8 @@ from schema.votes.types import (
 
 VoteResult = result_union("VoteResult", Vote)
 VoterStatusResult = result_union("VoterStatusResult", VoterStatus)
-ReceiptListResult = result_union("ReceiptListResult", ReceiptList)
+CommitmentListResult = result_union("CommitmentListResult", CommitmentList)
+PollingSessionsResult = result_union("PollingSessionsResult", PollingSessionList)
 ChoiceListResult = result_union("ChoiceListResult", ChoiceList)
 VerifyTallyResult = result_union("VerifyTallyResult", VerifyResult)
 
@@ -64,13 +67,39 @@ class VoteQueryFields:
         return await read_settled(info, vote_id, read)
 
     @strawberry.field(
-        description="Every receipt of the vote, sorted by value: find yours to see that your "
-        "ballot is counted. For staff and for those eligible."
+        description="Every voter's commitment, sorted by value, published with the choices (a "
+        "secret vote's when its result is fixed): find yours (see `BallotReceipt`) to see that "
+        "your ballot is counted. For staff and for those eligible."
     )
-    async def vote_receipts(self, info: Info, vote_id: uuid.UUID) -> ReceiptListResult:
-        async def read(session: AsyncSession, who: Principal | None) -> ReceiptList:
-            receipts = await ballot_audit.published_receipts(session, who, vote_id)
-            return ReceiptList(vote_id=vote_id, receipts=receipts)
+    async def vote_commitments(self, info: Info, vote_id: uuid.UUID) -> CommitmentListResult:
+        async def read(session: AsyncSession, who: Principal | None) -> CommitmentList:
+            found = await ballot_audit.published_commitments(session, who, vote_id)
+            return CommitmentList(vote_id=vote_id, commitments=found)
+
+        return await read_settled(info, vote_id, read)
+
+    @strawberry.field(
+        description="Admin: per meeting and recorder, how many in-person ballots of the vote "
+        "were recorded, and how many were set aside (the voter had voted already)."
+    )
+    async def in_person_sessions(self, info: Info, vote_id: uuid.UUID) -> PollingSessionsResult:
+        async def read(session: AsyncSession, who: Principal | None) -> PollingSessionList:
+            found = await in_person.sessions_of(session, who, vote_id)
+            return PollingSessionList(
+                vote_id=vote_id,
+                sessions=[
+                    PollingSession(
+                        meeting_id=s.meeting_id,
+                        meeting_title=s.meeting_title,
+                        starts_at=s.starts_at,
+                        recorded_by_id=s.recorded_by_id,
+                        recorded_by=s.recorded_by,
+                        counted=s.counted,
+                        set_aside=s.set_aside,
+                    )
+                    for s in found
+                ],
+            )
 
         return await read_settled(info, vote_id, read)
 
@@ -96,7 +125,8 @@ class VoteQueryFields:
 
     @strawberry.field(
         description="Recompute the hash chain and the tally from the ballot log and compare "
-        "them with the receipts, the counted ballots and the stored result."
+        "them with the receipts, the counted ballots and the stored result, and the published "
+        "commitments and choices with the digest sealed at close."
     )
     async def verify_tally(self, info: Info, vote_id: uuid.UUID) -> VerifyTallyResult:
         async def read(session: AsyncSession, who: Principal | None) -> VerifyResult:

@@ -97,6 +97,10 @@ class VoterStatus:
     reason: str | None
     has_voted: bool
     receipt: str | None
+    commitment_salt: str | None = strawberry.field(
+        description="Yours only: with `receipt` it gives your commitment in `voteCommitments`."
+    )
+    commitment: str | None
     can_change: bool
 
     @staticmethod
@@ -107,6 +111,8 @@ class VoterStatus:
             reason=translate(status.reason, reader_language()) if status.reason else None,
             has_voted=status.has_voted,
             receipt=status.receipt,
+            commitment_salt=status.commitment_salt,
+            commitment=status.commitment,
             can_change=status.can_change,
         )
 
@@ -172,10 +178,13 @@ class Vote:
 
 
 @strawberry.type(
-    description="Proof that your ballot is counted: find `receipt` in `voteReceipts`. It tells "
-    "nobody how you voted. `changeToken` (secret votes cast online, and every ballot given in "
-    "person, for the voter's slip) is shown this once: keep it to change your ballot; the "
-    "server keeps only hashes of it."
+    description="Proof that your ballot is counted: once the choices are published, find your "
+    'commitment, sha256("changlang:commitment:" + commitmentSalt + ":" + receipt), in '
+    "`voteCommitments`. It tells nobody how you voted. `commitmentSalt` is shown only to the "
+    "voter (for a ballot given in person, in their own `myVoteStatus`), never to a recorder. "
+    "`changeToken` (secret votes cast online, and every ballot given in person, for the "
+    "voter's slip) is shown this once: keep it to change your ballot; the server keeps only "
+    "hashes of it."
 )
 class BallotReceipt:
     vote_id: uuid.UUID
@@ -183,6 +192,7 @@ class BallotReceipt:
     change_token: str | None
     changed: bool
     channel: BallotChannel
+    commitment_salt: str | None
 
     @staticmethod
     def of(cast: ballots.CastReceipt) -> BallotReceipt:
@@ -192,13 +202,39 @@ class BallotReceipt:
             change_token=cast.change_token,
             changed=cast.changed,
             channel=cast.channel,
+            commitment_salt=cast.commitment_salt,
         )
 
 
-@strawberry.type(description="Every receipt of a vote, sorted by value (never casting order).")
-class ReceiptList:
+@strawberry.type(
+    description="Every voter's commitment (a salted hash of their receipt, the salt known only "
+    "to the voter), sorted by value: no order, time, link or receipt in it. Published with "
+    "the choices (a secret vote's when it closes)."
+)
+class CommitmentList:
     vote_id: uuid.UUID
-    receipts: list[str]
+    commitments: list[str]
+
+
+@strawberry.type(
+    description="One meeting's in-person ballots of a vote by one recorder (admin only): "
+    "`counted`, and `setAside`, ballots recorded for a voter who had voted already (not "
+    "counted; the recorder was answered as for any ballot)."
+)
+class PollingSession:
+    meeting_id: uuid.UUID
+    meeting_title: str
+    starts_at: datetime
+    recorded_by_id: uuid.UUID
+    recorded_by: str
+    counted: int
+    set_aside: int
+
+
+@strawberry.type(description="The in-person ballots of a vote per meeting and recorder.")
+class PollingSessionList:
+    vote_id: uuid.UUID
+    sessions: list[PollingSession]
 
 
 @strawberry.type(
@@ -222,8 +258,9 @@ class ChoiceList:
 
 @strawberry.type(
     description="verifyTally: the hash chain recomputed, receipts against ballots, the tally "
-    "recomputed from the log against the stored result. Note `headHash` to detect a rewrite "
-    "of the whole log later."
+    "recomputed from the log against the stored result, the published commitments and "
+    "choices against the digest sealed at close. `digest` is the sha256 of the published "
+    "sets (no order in it); note `sealedDigest` to detect a rewrite of the log later."
 )
 class VerifyResult:
     vote_id: uuid.UUID
@@ -232,7 +269,8 @@ class VerifyResult:
     log_entries: int
     receipts: int
     counted_ballots: int
-    head_hash: str | None
+    digest: str | None
+    sealed_digest: str | None
     recount: Tally | None
 
     @staticmethod
@@ -249,7 +287,8 @@ class VerifyResult:
             log_entries=found.log_entries,
             receipts=found.receipts,
             counted_ballots=found.counted_ballots,
-            head_hash=found.head_hash,
+            digest=found.digest,
+            sealed_digest=found.sealed_digest,
             recount=recount,
         )
 

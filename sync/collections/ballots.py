@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput, PermissionDenied
 from domain.i18n import N_
-from domain.models import Choice, OfflineBallot, Synced
+from domain.models import Choice, OfflineBallot, OfflineBallotStatus, Synced
 from domain.services import ballots
 from sync.collections.convert import as_time, as_uuid, required_uuid
 from sync.declaration import Actor, Field, Kind, Owner, SyncedType
@@ -45,6 +45,14 @@ def _choice(value: Any) -> Choice:
         return Choice(str(value).lower())
     except ValueError as exc:
         raise InvalidInput("choice", N_("must be one of: for, against, abstain")) from exc
+
+
+def _shown_status(stored: Any) -> Any:
+    """A ballot set aside (the voter had voted already) reads as counted on the phone, so
+    that syncing never tells the recorder whether a resident voted (``in_person``)."""
+    if stored == OfflineBallotStatus.SET_ASIDE:
+        return OfflineBallotStatus.COUNTED.value
+    return stored
 
 
 class BallotWriter:
@@ -73,6 +81,7 @@ class BallotWriter:
                 resident_id=as_uuid("residentId", values.get("resident_id"), required=False),
                 account_id=as_uuid("accountId", values.get("account_id"), required=False),
                 change_token=str(token) if token is not None else None,
+                meeting_id=as_uuid("meetingId", values.get("meeting_id"), required=False),
             ),
         )
 
@@ -98,6 +107,14 @@ BALLOTS = SyncedType(
     description="In-person ballots this device's account recorded at meetings (append-only).",
     fields=(
         Field("voteId", Kind.ID, lambda: OfflineBallot.vote_id, key="vote_id"),
+        Field(
+            "meetingId",
+            Kind.ID,
+            lambda: OfflineBallot.meeting_id,
+            key="meeting_id",
+            description="The meeting at which the ballot was given: under way at `castAt`, "
+            "run by the recorder; the voter's attendance there is recorded if it is not yet.",
+        ),
         Field(
             "residentId",
             Kind.ID,
@@ -147,6 +164,7 @@ BALLOTS = SyncedType(
             Kind.TEXT,
             lambda: OfflineBallot.status,
             owner=Owner.SERVER,
+            present=_shown_status,
             description="counted, or superseded by a later ballot of the same voter.",
         ),
         Field("recordedById", Kind.ID, lambda: OfflineBallot.recorded_by_id, owner=Owner.SERVER),

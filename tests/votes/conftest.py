@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.database import Database
 from domain.services import (
     ballot_audit,
     ballot_changes,
@@ -15,7 +16,7 @@ from domain.services import (
 )
 from schema.votes import reading
 from tests.api_client import Api
-from tests.votes.helpers import Clock, Voters
+from tests.votes.helpers import Clock, Voters, open_meeting
 from tests.world import World
 
 
@@ -39,3 +40,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture
 def voters(api: Api, world: World, clock: Clock) -> Voters:
     return Voters(api, world, clock)
+
+
+@pytest.fixture
+async def meeting(database: Database, world: World) -> str:
+    """M1a's corridor meeting, under way: where member1a records ballots given in person."""
+    return str(await open_meeting(database, world))

@@ -18,6 +18,8 @@ from domain.database import Database
 from domain.models import (
     Ballot,
     BallotLogEntry,
+    Meeting,
+    MeetingKind,
     Proposal,
     ProposalCategory,
     ProposalSource,
@@ -38,23 +40,30 @@ PUT = f"""mutation($p: UUID!, $r: VoteRuleInput!) {{ putToVote(proposalId: $p, r
   __typename ... on Vote {{ {VOTE_FIELDS} }} {ERR} }} }}"""
 CAST = f"""mutation($v: UUID!, $c: Choice!, $t: String) {{
   castBallot(voteId: $v, choice: $c, changeToken: $t) {{
-  __typename ... on BallotReceipt {{ receipt changeToken changed channel }} {ERR} }} }}"""
-RECORD = f"""mutation($v: UUID!, $c: Choice!, $r: UUID, $a: UUID, $t: String) {{
-  recordInPersonBallot(voteId: $v, choice: $c, residentId: $r, accountId: $a, changeToken: $t) {{
-  __typename ... on BallotReceipt {{ receipt changeToken changed channel }} {ERR} }} }}"""
+  __typename ... on BallotReceipt {{ receipt changeToken changed channel commitmentSalt }}
+  {ERR} }} }}"""
+RECORD = f"""mutation($v: UUID!, $c: Choice!, $m: UUID!, $r: UUID, $a: UUID, $t: String) {{
+  recordInPersonBallot(voteId: $v, choice: $c, meetingId: $m, residentId: $r, accountId: $a,
+    changeToken: $t) {{
+  __typename ... on BallotReceipt {{ receipt changeToken changed channel commitmentSalt }}
+  {ERR} }} }}"""
 VOTE = f"""query($v: UUID!) {{ vote(id: $v) {{
   __typename ... on Vote {{ {VOTE_FIELDS} }} {ERR} }} }}"""
 CLOSE = f"""mutation($v: UUID!) {{ closeVote(voteId: $v) {{
   __typename ... on Vote {{ {VOTE_FIELDS} }} {ERR} }} }}"""
-RECEIPTS = f"""query($v: UUID!) {{ voteReceipts(voteId: $v) {{
-  __typename ... on ReceiptList {{ receipts }} {ERR} }} }}"""
+COMMITMENTS = f"""query($v: UUID!) {{ voteCommitments(voteId: $v) {{
+  __typename ... on CommitmentList {{ commitments }} {ERR} }} }}"""
+SESSIONS = f"""query($v: UUID!) {{ inPersonSessions(voteId: $v) {{
+  __typename ... on PollingSessionList {{ sessions {{
+    meetingId meetingTitle recordedById recordedBy counted setAside }} }} {ERR} }} }}"""
 CHOICES = f"""query($v: UUID!) {{ voteChoices(voteId: $v) {{
   __typename ... on ChoiceList {{ secret choices {{ choice ballotId voter }} }} {ERR} }} }}"""
 VERIFY = f"""query($v: UUID!) {{ verifyTally(voteId: $v) {{
-  __typename ... on VerifyResult {{ ok problems logEntries receipts countedBallots headHash
-    recount {{ for against abstain passed }} }} {ERR} }} }}"""
+  __typename ... on VerifyResult {{ ok problems logEntries receipts countedBallots digest
+    sealedDigest recount {{ for against abstain passed }} }} {ERR} }} }}"""
 STATUS = f"""query($v: UUID!) {{ myVoteStatus(voteId: $v) {{
-  __typename ... on VoterStatus {{ eligible reason hasVoted receipt canChange }} {ERR} }} }}"""
+  __typename ... on VoterStatus {{ eligible reason hasVoted receipt canChange commitmentSalt
+    commitment }} {ERR} }} }}"""
 
 
 class Clock:
@@ -93,6 +102,32 @@ async def make_proposal(
         )
         session.add(proposal)
     return proposal.id
+
+
+async def open_meeting(
+    db: Database,
+    world: World,
+    grid: str | None = "M1a",
+    *,
+    started: timedelta = timedelta(hours=1),
+    cancelled: bool = False,
+) -> uuid.UUID:
+    """A corridor meeting under way (started ``started`` ago), where ballots are given in
+    person; a stairwell's (M1a: member1a runs it) unless another grid is named."""
+    async with db.transaction() as session:
+        meeting = Meeting(
+            id=uuid.uuid4(),
+            community_id=world.community,
+            kind=MeetingKind.DELIBERATION,
+            title="楼道议事会",
+            starts_at=utcnow() - started,
+            place="楼道口",
+            grid_id=world.grids[grid] if grid else None,
+            minutes="",
+            cancelled=cancelled,
+        )
+        session.add(meeting)
+    return meeting.id
 
 
 async def set_proposal_status(db: Database, proposal_id: uuid.UUID, status: ProposalStatus) -> None:

@@ -10,6 +10,7 @@ from domain.database import Database
 from domain.electorate import adult_cutoff
 from domain.models import ProposalStatus, Resident
 from domain.models.base import utcnow
+from domain.services.ballot_keys import commitment_of
 from tests.votes.helpers import (
     CAST,
     RECORD,
@@ -40,6 +41,8 @@ async def test_a_resident_casts_and_gets_a_receipt_and_a_change_token(
         "hasVoted": True,
         "receipt": cast["receipt"],
         "canChange": False,
+        "commitmentSalt": cast["commitmentSalt"],
+        "commitment": commitment_of(cast["commitmentSalt"], cast["receipt"]),
     }
 
 
@@ -264,14 +267,14 @@ async def test_on_an_open_vote_a_change_needs_no_token(
 
 
 async def test_staff_record_in_person_ballots_for_households_they_cover(
-    database: Database, world: World, voters: Voters
+    database: Database, world: World, voters: Voters, meeting: str
 ) -> None:
     vote = await voters.open_vote(database, world)
 
     async def record(who: str, resident: str) -> dict:
         data = await voters.api.ok(
             RECORD,
-            {"v": vote, "c": "FOR", "r": str(world.residents[resident])},
+            {"v": vote, "c": "FOR", "m": meeting, "r": str(world.residents[resident])},
             await voters.token(who),
         )
         return dict(data["recordInPersonBallot"])
@@ -282,7 +285,9 @@ async def test_staff_record_in_person_ballots_for_households_they_cover(
     assert await row_counts(database) == before
     recorded = await record("member1a", "H1a-x")
     assert recorded["channel"] == "IN_PERSON" and recorded["changeToken"]
-    assert (await record("admin", "H1a-x"))["code"] == "ALREADY_VOTED"
+    assert recorded["commitmentSalt"] is None  # the voter's alone, never the recorder's
+    again = await record("admin", "H1a-x")  # set aside, answered like a first ballot
+    assert again["__typename"] == "BallotReceipt" and again["receipt"] != recorded["receipt"]
     assert (await voters.cast(vote, "H1a-x", "AGAINST"))["code"] == "ALREADY_VOTED"
     own = await voters.query(STATUS, vote, "H1a-x")
     assert own["hasVoted"] is True and own["receipt"] == recorded["receipt"]

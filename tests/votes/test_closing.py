@@ -1,4 +1,4 @@
-"""Closing fixes the result; receipts are published; verifyTally detects altered rows."""
+"""Closing fixes the result; commitments are published; verifyTally detects altered rows."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from sqlalchemy import delete, select, update
 
 from domain.database import Database
 from domain.models import Ballot, BallotLogEntry, Vote, VoterRecord
+from domain.services.ballot_keys import commitment_of
 from tests.votes.helpers import (
     CHOICES,
     CLOSE,
-    RECEIPTS,
+    COMMITMENTS,
+    STATUS,
     VERIFY,
     VOTE,
     Clock,
@@ -80,15 +82,24 @@ async def test_close_vote_is_for_the_admin_and_never_early(
     assert closed["__typename"] == "Vote" and closed["status"] == "CLOSED"
 
 
-async def test_every_voter_finds_their_receipt_in_the_published_list(
+async def test_every_voter_finds_their_commitment_in_the_published_list(
     database: Database, world: World, voters: Voters, clock: Clock
 ) -> None:
     vote = await voters.open_vote(database, world)
-    receipts = [(await voters.cast(vote, who, "FOR"))["receipt"] for who in ADULTS_OF_A[:5]]
-    published = await voters.query(RECEIPTS, vote, "H2a-y")  # eligible, has not voted
-    assert sorted(receipts) == published["receipts"]
-    assert published["receipts"] == sorted(published["receipts"])
-    assert (await voters.query(RECEIPTS, vote, "HB-x"))["code"] == "NOT_FOUND"
+    casts = {who: await voters.cast(vote, who, "FOR") for who in ADULTS_OF_A[:5]}
+    hidden = await voters.query(COMMITMENTS, vote, "H2a-y")
+    assert hidden["code"] == "RESULTS_HIDDEN"  # a secret vote's log goes out when it closes
+    clock.advance(timedelta(hours=2))
+    published = await voters.query(COMMITMENTS, vote, "H2a-y")  # eligible, has not voted
+    assert published["commitments"] == sorted(published["commitments"])
+    mine = {commitment_of(cast["commitmentSalt"], cast["receipt"]) for cast in casts.values()}
+    assert mine == set(published["commitments"])
+    for who, cast in casts.items():
+        status = await voters.query(STATUS, vote, who)
+        assert status["commitmentSalt"] == cast["commitmentSalt"]
+        assert status["commitment"] in published["commitments"]
+    assert not {c["receipt"] for c in casts.values()} & set(published["commitments"])
+    assert (await voters.query(COMMITMENTS, vote, "HB-x"))["code"] == "NOT_FOUND"
 
 
 async def test_verify_tally_passes_on_an_untouched_vote_open_and_closed(
@@ -131,6 +142,19 @@ TAMPERING = {
         .order_by(VoterRecord.receipt)
         .limit(1)
         .scalar_subquery(),
+    ),
+    "a commitment's salt": lambda vote: (
+        update(VoterRecord)
+        .where(
+            VoterRecord.vote_id == vote,
+            VoterRecord.receipt
+            == select(VoterRecord.receipt)
+            .where(VoterRecord.vote_id == vote)
+            .order_by(VoterRecord.receipt)
+            .limit(1)
+            .scalar_subquery(),
+        )
+        .values(commitment_salt="0" * 64)
     ),
     "the stored result": lambda vote: (
         update(Vote)

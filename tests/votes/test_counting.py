@@ -22,8 +22,8 @@ from tests.world import World
 READ = """query($v: UUID!) { vote(id: $v) { __typename ... on Vote {
   status closesAt countingEndsAt finalAt closedAt
   tally { ballots for countsHidden hiddenReason final status } } } }"""
-RECORD = """mutation($v: UUID!, $r: UUID) { recordInPersonBallot(voteId: $v, choice: FOR,
-  residentId: $r) { __typename ... on Error { code message } } }"""
+RECORD = """mutation($v: UUID!, $m: UUID!, $r: UUID) { recordInPersonBallot(voteId: $v,
+  choice: FOR, meetingId: $m, residentId: $r) { __typename ... on Error { code message } } }"""
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def _at(value: str) -> datetime:
 
 @pytest.mark.parametrize("secret", [True, False])
 async def test_after_the_close_a_vote_is_counting_until_a_time_it_shows(
-    secret: bool, database: Database, world: World, voters: Voters, clock: Clock
+    secret: bool, database: Database, world: World, voters: Voters, clock: Clock, meeting: str
 ) -> None:
     vote = await voters.open_vote(database, world, secret=secret, allowChange=True)
     assert (await voters.cast(vote, "H1a-x", "FOR"))["__typename"] == "BallotReceipt"
@@ -64,7 +64,7 @@ async def test_after_the_close_a_vote_is_counting_until_a_time_it_shows(
     before = await row_counts(database)
     late = await voters.cast(vote, "H1a-y", "AGAINST")
     assert late["code"] == "VOTE_CLOSED" and "counting" in late["message"], late
-    recorded = await _record(voters, world, vote, "H1b-x")
+    recorded = await _record(voters, world, vote, "H1b-x", meeting)
     assert recorded["code"] == "VOTE_CLOSED" and "counting" in recorded["message"], recorded
     assert await row_counts(database) == before
     close = await voters.query(CLOSE, vote)
@@ -98,8 +98,12 @@ async def test_before_the_close_close_vote_says_the_vote_is_open(
     assert close["code"] == "VOTE_STILL_OPEN" and "open until" in close["message"]
 
 
-async def _record(voters: Voters, world: World, vote: str, voter: str) -> dict[str, Any]:
+async def _record(
+    voters: Voters, world: World, vote: str, voter: str, meeting: str
+) -> dict[str, Any]:
     data = await voters.api.ok(
-        RECORD, {"v": vote, "r": str(world.residents[voter])}, await voters.token("member1a")
+        RECORD,
+        {"v": vote, "m": meeting, "r": str(world.residents[voter])},
+        await voters.token("member1a"),
     )
     return dict(data["recordInPersonBallot"])

@@ -14,9 +14,10 @@ from api.events import LocalEventBus
 from domain.database import Database
 from domain.models import Account, Ballot, BallotLogEntry, VoterRecord
 from domain.personal_data import mask_name
+from domain.services.ballot_keys import commitment_of
 from tests.votes.helpers import (
     CHOICES,
-    RECEIPTS,
+    COMMITMENTS,
     RECORD,
     STATUS,
     VERIFY,
@@ -75,7 +76,12 @@ async def test_no_row_of_a_secret_ballot_names_its_voter(
 
 
 async def test_staff_who_record_in_person_see_no_ones_choice_through_any_query(
-    database: Database, world: World, voters: Voters, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    database: Database,
+    world: World,
+    voters: Voters,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    meeting: str,
 ) -> None:
     events: list[dict[str, Any]] = []
 
@@ -88,7 +94,7 @@ async def test_staff_who_record_in_person_see_no_ones_choice_through_any_query(
         await voters.cast(vote, who, choice)
     recorded = await voters.api.ok(
         RECORD,
-        {"v": vote, "c": "AGAINST", "r": str(world.residents["H1a-y"])},
+        {"v": vote, "c": "AGAINST", "m": meeting, "r": str(world.residents["H1a-y"])},
         await voters.token("member1a"),
     )
     assert recorded["recordInPersonBallot"]["__typename"] == "BallotReceipt"
@@ -98,7 +104,7 @@ async def test_staff_who_record_in_person_see_no_ones_choice_through_any_query(
     async def answers(who: str) -> list[str]:
         token = await voters.token(who)
         found = [json.dumps(await voters.api.post(everything, token=token), ensure_ascii=False)]
-        for query in (VOTE, STATUS, RECEIPTS, CHOICES, VERIFY):
+        for query in (VOTE, STATUS, COMMITMENTS, CHOICES, VERIFY):
             body = await voters.api.post(query, {"v": vote}, token)
             found.append(json.dumps(body, ensure_ascii=False))
         return found
@@ -143,19 +149,18 @@ async def test_hide_results_until_close_hides_the_counts_of_an_open_ballot_too(
     assert named["choices"] == [{"choice": "FOR", "ballotId": None, "voter": mask_name("H1a-x")}]
 
 
-async def test_published_receipts_and_choices_cannot_be_matched_by_position(
+async def test_published_commitments_and_choices_cannot_be_matched_by_position(
     database: Database, world: World, voters: Voters, clock: Clock
 ) -> None:
     vote = await voters.open_vote(database, world)
-    receipts = {}
+    casts = {}
     for who in ("H1a-x", "H1a-y", "H1b-x", "H1b-y", "H2a-x", "H2a-y"):
-        receipts[who] = (await voters.cast(vote, who, "FOR" if who.endswith("x") else "AGAINST"))[
-            "receipt"
-        ]
+        casts[who] = await voters.cast(vote, who, "FOR" if who.endswith("x") else "AGAINST")
     clock.advance(timedelta(hours=2))
-    published = (await voters.query(RECEIPTS, vote))["receipts"]
+    published = (await voters.query(COMMITMENTS, vote))["commitments"]
     choices = (await voters.query(CHOICES, vote))["choices"]
-    assert published == sorted(receipts.values())  # sorted by value, not by casting order
+    mine = [commitment_of(c["commitmentSalt"], c["receipt"]) for c in casts.values()]
+    assert published == sorted(mine)  # sorted by value, not by casting order
     ids = [c["ballotId"] for c in choices]
     assert ids == sorted(ids)
     assert {uuid.UUID(i).version for i in ids} == {4}  # random ids: no time, no sequence

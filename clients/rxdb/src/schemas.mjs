@@ -117,12 +117,15 @@ export const attendance = collection(
  * In-person ballots recorded at a meeting (append-only: never edit or delete one; record a
  * new one to change a vote where allowed). `choice` and `changeToken` are sealed: once synced
  * the server sends null for them (secret votes), so keep the voter's slip, not the document.
+ * `meetingId` names the meeting under way where the ballot was given (the server records the
+ * voter's attendance there if the phone has not).
  * Server side in progress when this was written: not yet exercised by the scenarios.
  */
 export const ballot = collection(
   'ballot',
   {
     voteId: nullable('string'),
+    meetingId: nullable('string'),
     residentId: nullable('string'),
     accountId: nullable('string'),
     choice: nullable('string'),
