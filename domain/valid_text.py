@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from domain.errors import InvalidInput
 from domain.i18n import N_
 
@@ -24,6 +26,16 @@ def is_unicode(value: str) -> bool:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return False
+    return True
+
+
+def all_unicode(value: Any) -> bool:
+    """Whether every text in a JSON value is Unicode: orjson's C check first (it refuses lone
+    surrogates, and numbers past 64 bits, which the walk then looks at)."""
+    try:
+        orjson.dumps(value)
+    except TypeError:
+        return first_invalid(value) is None
     return True
 
 

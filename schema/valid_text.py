@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NewType
 
-import orjson
 import strawberry
 from graphql import (
     ArgumentNode,
@@ -40,7 +39,15 @@ from graphql.utilities import type_from_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.types.scalar import ScalarDefinition
 
-from domain.valid_text import Path, dotted, escaped, first_invalid, is_unicode, not_unicode
+from domain.valid_text import (
+    Path,
+    all_unicode,
+    dotted,
+    escaped,
+    first_invalid,
+    is_unicode,
+    not_unicode,
+)
 
 PUSHED_TEXT = "PushedText"
 
@@ -129,20 +136,12 @@ def _rule(variables: dict[str, Any]) -> type[ValidationRule]:
     return ValidVariableText
 
 
-def _all_unicode(variables: dict[str, Any]) -> bool:
-    try:
-        orjson.dumps(variables)  # C speed; refuses lone surrogates (and huge numbers)
-    except TypeError:
-        return first_invalid(variables) is None
-    return True
-
-
 class ValidTextVariables(SchemaExtension):
     """Adds the rule to an operation whose variables hold text that is not Unicode."""
 
     def on_operation(self) -> Iterator[None]:
         variables = self.execution_context.variables
-        if variables and not _all_unicode(variables):
+        if variables and not all_unicode(variables):
             self.execution_context.validation_rules = (
                 *self.execution_context.validation_rules,
                 _rule(variables),

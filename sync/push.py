@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.i18n import N_
-from domain.valid_text import dotted, escaped_json, first_invalid, not_unicode
+from domain.valid_text import all_unicode, dotted, escaped_json, first_invalid, not_unicode
 from sync import documents, inbox, receipts, refusals, staging, writes
 from sync.declaration import Actor, ScopeSpec, SyncedType
 from sync.errors import TooMany
@@ -61,6 +61,8 @@ class PushRow:
     def checked(self) -> PushRow:
         """The row as it can be kept: text that is not Unicode (a lone surrogate, half of an
         emoji) escaped, and the field that held it noted, so that only this row is refused."""
+        if all_unicode((self.new, self.assumed)):
+            return self
         for state in (self.new, self.assumed):
             path = first_invalid(state) if state is not None else None
             if path is not None:
