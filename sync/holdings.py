@@ -78,15 +78,14 @@ async def record(
             }
             for document_id in dict.fromkeys(live)
         ]
-        statement = insert.values(rows)
         current = DeviceHolding.__table__.c
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["device_id", "collection", "document_id"],
-                set_={"held_since": statement.excluded.held_since, "released_at": None},
-                where=current.released_at.is_not(None),
-            )
+        statement = insert.on_conflict_do_update(
+            index_elements=["device_id", "collection", "document_id"],
+            set_={"held_since": insert.excluded.held_since, "released_at": None},
+            where=current.released_at.is_not(None),
         )
+        # executemany: one statement compiled once (cached), whatever the page size
+        await session.execute(statement, rows)
     gone = _ids(documents, deleted=True)
     if gone:
         await session.execute(
