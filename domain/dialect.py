@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, func, literal, select
+from sqlalchemy import Boolean, ColumnElement, bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
@@ -56,13 +56,48 @@ async def try_transaction_lock(session: AsyncSession, name: str) -> bool:
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
 
 
-def insert_for(session: AsyncSession, table: Any) -> Any:
-    """The dialect's ``INSERT`` (with ``on_conflict_do_update``): both SQLite's and
-    PostgreSQL's spell the upsert the same way."""
+async def upsert_by_ids(
+    session: AsyncSession,
+    table: Any,
+    *,
+    id_column: str,
+    ids: list[Any],
+    fixed: dict[str, Any],
+    conflict: list[str],
+    refresh: list[str],
+    reset: dict[str, Any],
+    where: ColumnElement[bool],
+) -> None:
+    """Insert one row per id (the other columns ``fixed``); on a ``conflict`` where ``where``
+    holds, take the new ``refresh`` columns and set ``reset``. One statement either way:
+    PostgreSQL gets the ids as one array (``unnest``: an executemany there is a round trip
+    per row), SQLite an executemany of one cached statement."""
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        unnested = (
+            func.unnest(bindparam("ids", ids, type_=ARRAY(table.c[id_column].type)))
+            .table_valued("value")
+            .render_derived()
+        )
+        chosen = select(
+            *(literal(value, table.c[name].type).label(name) for name, value in fixed.items()),
+            unnested.c.value.label(id_column),
+        )
+        statement: Any = pg_insert(table).from_select([*fixed, id_column], chosen)
+        rows: list[dict[str, Any]] | None = None
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(table)
+        statement = sqlite_insert(table)
+        rows = [{**fixed, id_column: value} for value in ids]
+    statement = statement.on_conflict_do_update(
+        index_elements=conflict,
+        set_={**{name: statement.excluded[name] for name in refresh}, **reset},
+        where=where,
+    )
+    if rows is None:
+        await session.execute(statement)
+    else:
+        await session.execute(statement, rows)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, exists, false, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.dialect import insert_for
+from domain.dialect import upsert_by_ids
 from domain.models import DeviceHolding, SyncPushReceipt
 from domain.models.base import utcnow
 from sync.declaration import ScopeSpec, SyncedType
@@ -65,27 +65,25 @@ async def record(
     now = utcnow()
     live = _ids(documents, deleted=False)
     if live:
-        insert = insert_for(session, DeviceHolding.__table__)
-        rows = [
-            {
+        current = DeviceHolding.__table__.c
+        await upsert_by_ids(
+            session,
+            DeviceHolding.__table__,
+            id_column="document_id",
+            ids=list(dict.fromkeys(live)),
+            fixed={
                 "device_id": scope.device_id,
                 "account_id": scope.account_id,
                 "collection": collection.name,
-                "document_id": document_id,
                 "community_id": scope.community_id,
                 "held_since": now,
                 "released_at": None,
-            }
-            for document_id in dict.fromkeys(live)
-        ]
-        current = DeviceHolding.__table__.c
-        statement = insert.on_conflict_do_update(
-            index_elements=["device_id", "collection", "document_id"],
-            set_={"held_since": insert.excluded.held_since, "released_at": None},
+            },
+            conflict=["device_id", "collection", "document_id"],
+            refresh=["held_since"],
+            reset={"released_at": None},
             where=current.released_at.is_not(None),
         )
-        # executemany: one statement compiled once (cached), whatever the page size
-        await session.execute(statement, rows)
     gone = _ids(documents, deleted=True)
     if gone:
         await session.execute(
