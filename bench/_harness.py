@@ -91,15 +91,15 @@ _SQLITE_SEQ = "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM se
 _HOUSEHOLDS = {
     "sqlite": _SQLITE_SEQ
     + "INSERT INTO household (id, created_at, updated_at, community_id, position, deleted,"
-    " grid_id, building, unit, room)"
+    " grid_id, building, unit, room, sort_key)"
     " SELECT printf('%08x%024x', :run, i), :now, :now, :community, :base + i, 0,"
-    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101' FROM seq",
+    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101', '' FROM seq",
     "postgresql": "INSERT INTO household (id, created_at, updated_at, community_id, position,"
-    " deleted, grid_id, building, unit, room)"
+    " deleted, grid_id, building, unit, room, sort_key)"
     " SELECT (lpad(to_hex(CAST(:run AS integer)), 8, '0') || lpad(to_hex(i), 24, '0'))::uuid,"
     " :now, :now,"
     " :community, :base + i, false,"
-    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101'"
+    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101', ''"
     " FROM generate_series(1, CAST(:n AS integer)) AS i",
 }
 

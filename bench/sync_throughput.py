@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import uuid
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -42,7 +41,7 @@ from _harness import (
     timed,
     world_in,
 )
-from sqlalchemy import Table, and_, or_, select, text, update
+from sqlalchemy import Integer, Table, and_, cast, extract, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from api.app import create_app
@@ -90,11 +89,17 @@ def _floor_statement(world: World) -> Any:
             r.phone,
             r.tags,
             r.party_member,
-            r.birth_date,
+            cast(extract("year", r.birth_date), Integer),
             r.id_number_masked,
         )
         .join(Household.__table__, h.id == r.household_id)
-        .where(r.community_id == world.community, h.grid_id.in_([world.grids["M1a"]]))
+        # a device is sent deletions only of what it was sent (``sync.holdings``): the
+        # harness's tombstones were never sent live
+        .where(
+            r.community_id == world.community,
+            h.grid_id.in_([world.grids["M1a"]]),
+            r.deleted.is_(False),
+        )
         .order_by(r.position, r.id)
         .limit(LIMIT)
     )
@@ -122,7 +127,7 @@ async def pull_floor(db: Database, world: World, scope_print: str) -> list[bytes
                 "phone": row[5],
                 "tags": sorted(set(row[6])),
                 "partyMember": row[7],
-                "birthDate": row[8].isoformat() if row[8] is not None else None,
+                "birthYear": float(row[8]) if row[8] is not None else None,
                 "idNumber": row[9],
                 "updatedAt": float(row[1]),
                 "deleted": row[2],
@@ -154,9 +159,6 @@ def push_batches(household_ids: list[uuid.UUID], run: str) -> list[bytes]:
             "phone": f"137{number:08d}" if number % 7 else None,
             "tags": tags[number % 4],
             "partyMember": number % 9 == 0,
-            "birthDate": f"19{number % 100:02d}-0{number % 9 + 1}-1{number % 9}"
-            if number % 5
-            else None,
             "deleted": False,
         }
         rows.append({"assumedMasterState": None, "newDocumentState": document})
@@ -197,7 +199,6 @@ async def push_floor(db: Database, world: World, bodies: list[bytes]) -> int:
             values = []
             for offset, row in enumerate(rows):
                 new = row["newDocumentState"]
-                birth = new.get("birthDate")
                 values.append(
                     {
                         "id": uuid.UUID(new["id"]),
@@ -209,7 +210,6 @@ async def push_floor(db: Database, world: World, bodies: list[bytes]) -> int:
                         "phone": new.get("phone"),
                         "tags": sorted(set(new.get("tags") or [])),
                         "party_member": bool(new.get("partyMember")),
-                        "birth_date": date.fromisoformat(birth) if birth else None,
                     }
                 )
             statement = insert(table_)
@@ -226,7 +226,6 @@ async def push_floor(db: Database, world: World, bodies: list[bytes]) -> int:
                         "phone",
                         "tags",
                         "party_member",
-                        "birth_date",
                     )
                 },
             )

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, func, literal, select
+from sqlalchemy import Boolean, ColumnElement, bindparam, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -63,3 +63,45 @@ def insert_or_update(session: AsyncSession, table: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+async def upsert_by_ids(
+    session: AsyncSession,
+    table: Any,
+    *,
+    id_column: str,
+    ids: list[Any],
+    fixed: dict[str, Any],
+    conflict: list[str],
+    refresh: list[str],
+    reset: dict[str, Any],
+    where: ColumnElement[bool],
+) -> None:
+    """Insert one row per id (the other columns ``fixed``); on a ``conflict`` where ``where``
+    holds, take the new ``refresh`` columns and set ``reset``. One statement either way:
+    PostgreSQL gets the ids as one array (``unnest``: an executemany there is a round trip
+    per row), SQLite an executemany of one cached statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        unnested = (
+            func.unnest(bindparam("ids", ids, type_=postgresql.ARRAY(table.c[id_column].type)))
+            .table_valued("value")
+            .render_derived()
+        )
+        chosen = select(
+            *(literal(value, table.c[name].type).label(name) for name, value in fixed.items()),
+            unnested.c.value.label(id_column),
+        )
+        statement: Any = postgresql.insert(table).from_select([*fixed, id_column], chosen)
+        rows: list[dict[str, Any]] | None = None
+    else:
+        statement = sqlite.insert(table)
+        rows = [{**fixed, id_column: value} for value in ids]
+    statement = statement.on_conflict_do_update(
+        index_elements=conflict,
+        set_={**{name: statement.excluded[name] for name in refresh}, **reset},
+        where=where,
+    )
+    if rows is None:
+        await session.execute(statement)
+    else:
+        await session.execute(statement, rows)

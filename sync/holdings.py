@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, exists, false, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.dialect import insert_or_update
+from domain.dialect import upsert_by_ids
 from domain.models import DeviceHolding, SyncPushReceipt
 from domain.models.base import utcnow
 from sync.declaration import ScopeSpec, SyncedType
@@ -65,27 +65,24 @@ async def record(
     now = utcnow()
     live = _ids(documents, deleted=False)
     if live:
-        insert = insert_or_update(session, DeviceHolding.__table__)
-        rows = [
-            {
+        current = DeviceHolding.__table__.c
+        await upsert_by_ids(
+            session,
+            DeviceHolding.__table__,
+            id_column="document_id",
+            ids=list(dict.fromkeys(live)),
+            fixed={
                 "device_id": scope.device_id,
                 "account_id": scope.account_id,
                 "collection": collection.name,
-                "document_id": document_id,
                 "community_id": scope.community_id,
                 "held_since": now,
                 "released_at": None,
-            }
-            for document_id in dict.fromkeys(live)
-        ]
-        statement = insert.values(rows)
-        current = DeviceHolding.__table__.c
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["device_id", "collection", "document_id"],
-                set_={"held_since": statement.excluded.held_since, "released_at": None},
-                where=current.released_at.is_not(None),
-            )
+            },
+            conflict=["device_id", "collection", "document_id"],
+            refresh=["held_since"],
+            reset={"released_at": None},
+            where=current.released_at.is_not(None),
         )
     gone = _ids(documents, deleted=True)
     if gone:
