@@ -53,7 +53,7 @@ class LoginLockoutList:
 @strawberry.type
 class LoginLockoutCleared:
     kind: LoginThrottleKind
-    subject: str
+    subject: str = strawberry.field(description="as counted: the username normalised")
     cleared: bool = strawberry.field(description="false if it had no failures to forget")
 
 
@@ -88,9 +88,9 @@ class LoginLockoutMutations:
         self, info: Info, kind: LoginThrottleKind, subject: str
     ) -> ClearLoginLockoutResult:
         async def work(session: AsyncSession) -> LoginLockoutCleared:
-            cleared = await login_lockouts.clear_lockout(
+            scope, cleared = await login_lockouts.clear_lockout(
                 session, info.context.principal, kind, subject
             )
-            return LoginLockoutCleared(kind=kind, subject=subject, cleared=cleared)
+            return LoginLockoutCleared(kind=scope.kind, subject=scope.subject, cleared=cleared)
 
         return await in_transaction(info, work)

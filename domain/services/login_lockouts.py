@@ -82,9 +82,10 @@ async def current_lockouts(
 
 async def clear_lockout(
     session: AsyncSession, principal: Principal | None, kind: ThrottleKind, subject: str
-) -> bool:
-    """Forget the scope's failures; False if it had none. An account name outside the
-    admin's community answers NOT_FOUND, as an unknown one does."""
+) -> tuple[Scope, bool]:
+    """Forget the scope's failures: the scope as counted (the name normalised, an IPv6
+    address as its /64), and False if it had none. An account name outside the admin's
+    community answers NOT_FOUND, as an unknown one does."""
     who = require_admin(principal)
     account = kind is ThrottleKind.ACCOUNT
     scope: Scope = account_scope(subject) if account else address_scope(subject)
@@ -109,4 +110,4 @@ async def clear_lockout(
             masked(scope),
             who.account_id,
         )
-    return cleared
+    return scope, cleared

@@ -101,7 +101,7 @@ async def test_clearing_a_lockout_lets_the_right_password_in_at_once(
         assert cleared == {
             "__typename": "LoginLockoutCleared",
             "kind": "ACCOUNT",
-            "subject": " Chief1",
+            "subject": "chief1",
             "cleared": True,
         }
         assert kind(await login(office, "chief1")) == "AuthSession"
