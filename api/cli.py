@@ -84,6 +84,9 @@ def _problem(exc: DomainError) -> str:
 
 
 T = TypeVar("T")
+WORKER_STARTUP_SECONDS = 60
+"""How long uvicorn waits for a new worker to start (its default, 5 s, is too short on a
+busy machine: it kills the worker as dead and starts another, over and over)."""
 
 
 def _settings() -> Settings:
@@ -203,6 +206,7 @@ def serve(
         workers=workers,
         log_config=LOGGING_CONFIG,
         proxy_headers=False,  # only CHANGLANG_TRUSTED_PROXIES decides (api.app)
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
     )
 
 
