@@ -85,6 +85,9 @@ def _problem(exc: DomainError) -> str:
 
 
 T = TypeVar("T")
+WORKER_STARTUP_SECONDS = 60
+"""How long uvicorn waits for a new worker to start (its default, 5 s, is too short on a
+busy machine: it kills the worker as dead and starts another, over and over)."""
 
 
 def _settings() -> Settings:
@@ -206,6 +209,7 @@ def serve(
         proxy_headers=False,  # only CHANGLANG_TRUSTED_PROXIES decides (api.app)
         access_log=False,  # its lines carry the query string; RequestId logs method and path
         **server_options(settings),
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
     )
 
 
