@@ -14,7 +14,7 @@ from domain.models.base import utcnow
 from domain.services import accounts, login_throttle, sessions
 from domain.services.principals import load_principal
 from schema.context import Info
-from schema.error_policy import log_refusal
+from schema.error_policy import log_refusal, reason
 from schema.errors import Error, result_union, to_graphql_error
 from schema.events import session_channel
 from schema.mutations.transaction import in_transaction
@@ -91,7 +91,7 @@ async def _throttled(
     try:
         admission = await login_throttle.admit(info.context.db, rules, scopes)
     except DomainError as error:
-        log_refusal(error.code, info.field_name, error.message, info.context.request_id)
+        log_refusal(error.code, info.field_name, reason(error), info.context.request_id)
         return to_graphql_error(error, info.context.language)
 
     async def work(session: AsyncSession) -> AuthSession:
