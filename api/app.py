@@ -37,7 +37,7 @@ from api.settings import Settings
 from api.suggestion_box_task import periodic_release
 from api.sync_fast_path import fast_pull_response
 from api.tokens import TokenService
-from api.web_page import web_routes
+from api.web_page import graphiql_page, web_routes
 from domain.database import Database, open_database
 from domain.i18n import (
     N_,
@@ -95,6 +95,11 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             if fast_paths
             else None
         )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the vendored files (``api/web/graphiql``), not strawberry's page,
+        which loads its scripts from a CDN that many networks cannot reach."""
+        return graphiql_page()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry's, but a refused HTTP request gets a JSON error body, not plain text.

@@ -1,0 +1,16 @@
+// The console's pages: where each lives, its name in the menu, its group, and which roles
+// see it (admin = 社区书记, staff = grid staff with posts, contact = a responsible contact with
+// no post). The server decides what each person may read and change; the menu only hides
+// what would answer "no".
+
+export const GROUPS = ["概览", "设置", "日常", "议事", "运维"];
+
+export const routes = [
+  {
+    path: "/",
+    title: "工作概览",
+    group: "概览",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/home.js"),
+  },
+];
