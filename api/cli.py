@@ -197,8 +197,14 @@ def serve(
             + "\n  changlang create-admin --username admin --display-name 社区书记 "
             "--community 社区名称"
         )
-    url = f"http://{host}:{port}/graphql"
-    console.print(f"GraphiQL: [link={url}]{url}[/link]")
+    base = f"http://{host}:{port}"
+    pages = [(t(N_("residents' page")), "/"), (t(N_("staff console")), "/console/")]
+    if not settings.production:
+        pages.append(("GraphiQL", "/graphql"))
+    for label, path in pages:
+        console.print(f"{label}: [link={base}{path}]{base}{path}[/link]")
+    if logins is not None:
+        console.print(t(N_("Each demo staff login opens the staff console on its own role.")))
     uvicorn.run(
         "api.app:app_from_env",
         factory=True,
