@@ -152,9 +152,13 @@ export const session = {
     return this.load();
   },
   async logout() {
+    const { refreshToken } = stored();
     try {
-      const token = await accessToken();
-      if (token) await post("mutation { logout { __typename } }", {}, token);
+      if (refreshToken) {
+        await post("mutation($t: String!) { logout(refreshToken: $t) { __typename } }", {
+          t: refreshToken,
+        });
+      }
     } catch {
       // Signing out of this browser must work offline too; the refresh token expires.
     }

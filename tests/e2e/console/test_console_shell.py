@@ -3,6 +3,9 @@ Chinese, and GraphiQL working with no route to the internet (its assets are vend
 
 from __future__ import annotations
 
+import json
+
+import httpx
 from playwright.sync_api import Browser, Route, expect
 
 from tests.e2e.console.conftest import DEMO_PASSWORD, OpenConsole, Served, check_page
@@ -16,9 +19,18 @@ def test_the_secretary_signs_in_and_sees_the_overview(
     expect(page.locator(".who")).to_contain_text("社区书记")
     expect(page.locator("[data-test=households]")).to_have_text("200")
     check_page(page, "home-admin")
+    stored = json.loads(page.evaluate("localStorage.getItem('changlang.console.session')"))
     page.get_by_role("button", name="退出登录").click()
     expect(page.locator("#username")).to_be_visible()
     assert page.evaluate("localStorage.getItem('changlang.console.session')") is None
+    refreshed = httpx.post(
+        f"{console_server.base}/graphql",
+        json={
+            "query": "mutation($t: String!) { refreshSession(refreshToken: $t) { __typename } }",
+            "variables": {"t": stored["refreshToken"]},
+        },
+    ).json()
+    assert refreshed["data"]["refreshSession"]["__typename"] != "AuthSession"
 
 
 def test_a_wrong_password_and_a_resident_are_refused_in_chinese(
