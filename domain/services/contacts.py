@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import PermissionDenied
 from domain.i18n import N_
 from domain.lifecycle import FOLLOW_UP
-from domain.models import Proposal, Resolution
-from domain.permissions import require_login
+from domain.models import Account, AccountKind, Proposal, Resolution
+from domain.permissions import require_login, require_staff
 from domain.principal import Principal
 from domain.services.overdue import overdue_now
 from domain.services.proposal_access import can_manage, proposals_readable, today
+
+CONTACT_ACCOUNTS_MAX = 500
 
 
 async def require_reporter(
@@ -97,3 +99,24 @@ async def my_resolutions(
         )
         for proposal, resolution, late in await session.execute(statement)
     ]
+
+
+async def contact_accounts(session: AsyncSession, principal: Principal | None) -> list[Account]:
+    """The accounts a meeting may name as a resolution's contact, for the staff who record it.
+
+    Staff and admin accounts of the community that can still sign in (a property company's
+    account has no post and is found only here); residents are named by name instead, so
+    that no list of residents' accounts leaves the register.
+    """
+    who = require_staff(principal)
+    rows = await session.scalars(
+        select(Account)
+        .where(
+            Account.community_id == who.community_id,
+            Account.kind.in_((AccountKind.STAFF, AccountKind.ADMIN)),
+            Account.disabled.is_(False),
+        )
+        .order_by(Account.display_name, Account.id)
+        .limit(CONTACT_ACCOUNTS_MAX)
+    )
+    return list(rows)

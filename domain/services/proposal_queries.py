@@ -17,6 +17,9 @@ from domain.principal import Principal
 from domain.services.grids import subtree_of
 from domain.services.proposal_access import get_proposal, proposals_readable
 from domain.services.topic_pages import topic_page
+from domain.validation import clean_text
+
+SEARCH_MAX = 50
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class ProposalFilter:
     status: ProposalStatus | None = None
     category: ProposalCategory | None = None
     grid_id: uuid.UUID | None = None  # this node and every node below it
+    search: str | None = None  # part of the title or the description
 
 
 async def _where(
@@ -36,6 +40,12 @@ async def _where(
         clauses.append(Proposal.category == where.category)
     if where.grid_id is not None:
         clauses.append(Proposal.grid_id.in_(await subtree_of(session, principal, where.grid_id)))
+    text = clean_text("search", where.search, max_length=SEARCH_MAX, required=False)
+    if text:
+        clauses.append(
+            Proposal.title.contains(text, autoescape=True)
+            | Proposal.description.contains(text, autoescape=True)
+        )
     return clauses
 
 

@@ -35,6 +35,7 @@ from schema.council.topic_types import (
 )
 from schema.errors import result_union, to_graphql_error
 from schema.pagination import Connection, connection, page_size
+from schema.types.grid import Account
 
 ProposalResult = result_union("ProposalResult", Proposal)
 MeetingResult = result_union("MeetingResult", Meeting)
@@ -46,6 +47,9 @@ class ProposalFilter:
     status: ProposalStatus | None = None
     category: ProposalCategory | None = None
     grid_id: uuid.UUID | None = None
+    search: str | None = strawberry.field(
+        default=None, description="part of the title or the description"
+    )
 
 
 @strawberry.input(description="Ledger lines to list; all filters combine.")
@@ -162,6 +166,15 @@ class CouncilReads:
                 session, info.context.principal, open_only=not include_finished
             )
         return [ContactResolution.of(item) for item in items]
+
+    @strawberry.field(
+        description="联系人 to choose from when recording a resolution: the community's staff "
+        "and admin accounts that can sign in, by display name (staff only; at most 500)."
+    )
+    async def contact_accounts(self, info: Info) -> list[Account]:
+        async with info.context.db.read() as session:
+            rows = await contacts.contact_accounts(session, info.context.principal)
+        return [Account.of(row) for row in rows]
 
     @strawberry.field(description="台账: every topic you may work on, oldest first.")
     async def ledger(
