@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.console.conftest import OpenConsole, Served, check_page
 from tests.e2e.graphql_http import graphql, login
@@ -44,11 +45,19 @@ def total(page: Page) -> int:
 
 
 def choose(page: Page, label: str, option: str) -> None:
-    """Pick ``option`` in the Element Plus select labelled ``label``."""
-    page.get_by_role("combobox", name=label, exact=True).click(force=True)
-    page.locator(".el-select-dropdown__item:visible, .el-tree-node__label:visible").filter(
-        has_text=re.compile(f"^{re.escape(option)}$")
-    ).first.click()
+    """Pick ``option`` in the Element Plus select labelled ``label`` (a click that lands while
+    a dialog is still opening may not open the list: then click again)."""
+    wanted = page.locator(".el-select-dropdown__item:visible, .el-tree-node__label:visible")
+    wanted = wanted.filter(has_text=re.compile(f"^{re.escape(option)}$")).first
+    for _attempt in range(3):
+        page.get_by_role("combobox", name=label, exact=True).click(force=True)
+        try:
+            wanted.wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    wanted.click()
+    expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)
 
 
 def test_the_secretary_finds_a_resident_and_reveals_a_phone_with_a_reason(
@@ -72,6 +81,7 @@ def test_the_secretary_finds_a_resident_and_reveals_a_phone_with_a_reason(
     masked.get_by_role("button", name="查看").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("记入个人信息访问记录")
+    check_page(page, "households-reveal")
     dialog.get_by_role("button", name="查看").click()
     expect(dialog).to_contain_text("请选择或填写查看原因")  # the reason is required
     choose(page, "查看原因", "上门走访")
@@ -108,7 +118,7 @@ def test_staff_add_a_household_and_a_resident_and_see_refusals_in_chinese(
     page.goto(f"{base}/console/#/households")
     page.get_by_role("button", name="新增住户").click()
     dialog = page.get_by_role("dialog", name="新增住户")
-    choose(page, "微网格", "3号楼1单元")
+    choose(page, "微网格", "3号楼1单元（第二网格）")
     dialog.get_by_label("楼栋").fill("3号楼")
     dialog.get_by_label("单元").fill("1单元")
     dialog.get_by_label("房号").fill("101")  # taken
@@ -136,6 +146,20 @@ def test_staff_add_a_household_and_a_resident_and_see_refusals_in_chinese(
     row = page.locator(".residents tr").filter(has_text="测试居民")
     expect(row).to_contain_text("138****5678")
     expect(row).to_contain_text("老人")
+    row.get_by_role("button", name="编辑").click()
+    form = page.get_by_role("dialog", name=re.compile("编辑居民"))
+    expect(form.get_by_label("手机号")).to_have_attribute(
+        "placeholder", re.compile("138\\*{4}5678")
+    )
+    form.get_by_label("姓名").fill("测试居民乙")
+    form.get_by_label("身份证号").fill("120104198001010012")  # a wrong check digit
+    form.get_by_role("button", name="保存").click()
+    expect(form.locator(".el-form-item__error")).to_contain_text("身份证")
+    form.get_by_label("身份证号").fill("")
+    form.get_by_role("button", name="保存").click()
+    expect(form).to_be_hidden()
+    row = page.locator(".residents tr").filter(has_text="测试居民乙")
+    expect(row).to_contain_text("138****5678")  # left blank: kept
 
     page.get_by_role("button", name="删除").first.click()  # the household: it has a resident
     page.get_by_role("dialog", name="请确认").get_by_role("button", name="删除").click()

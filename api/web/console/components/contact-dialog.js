@@ -1,5 +1,5 @@
 // 指定联系人: for one or several households, a post that covers each one's micro-grid,
-// 红色微网格员 of that micro-grid first. Households are grouped by micro-grid, one choice each.
+// 红色微网格员 of that micro-grid first, then the posts above it. Households are grouped by micro-grid, one choice each.
 import { gql } from "../api.js";
 import { address, postLabel } from "../registry.js";
 
@@ -55,12 +55,9 @@ export default {
           :label="group.grid.name + '（' + group.households.length + ' 户：' + group.sample + '）'">
           <el-select :id="'contact-' + group.grid.id" v-model="choice[group.grid.id]" placeholder="选择联系人"
             :aria-label="group.grid.name + '的联系人'" style="width: 100%">
-            <el-option-group v-if="group.members.length" label="本微网格的红色微网格员">
-              <el-option v-for="post in group.members" :key="post.id" :label="postLabel(post)" :value="post.id" />
-            </el-option-group>
-            <el-option-group v-if="group.others.length" label="其他覆盖本微网格的岗位">
-              <el-option v-for="post in group.others" :key="post.id" :label="postLabel(post)" :value="post.id" />
-            </el-option-group>
+            <el-option v-for="post in group.members" :key="post.id" :label="postLabel(post)" :value="post.id" />
+            <el-option v-for="post in group.others" :key="post.id" :label="postLabel(post) + ' · ' + gridName(post.gridId)"
+              :value="post.id" />
           </el-select>
           <p v-if="!group.members.length" class="muted hint">这个微网格还没有红色微网格员，可先在岗位设置中安排。</p>
         </el-form-item>
@@ -130,6 +127,7 @@ export default {
       busy,
       groups,
       postLabel,
+      gridName: (id) => (props.grids.find((g) => g.id === id) || { name: "" }).name,
       ready: computed(() => groups.value.length > 0 && groups.value.every((g) => choice.value[g.grid.id])),
       fill,
       save,

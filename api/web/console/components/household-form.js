@@ -26,9 +26,7 @@ export default {
         <el-form-item label="微网格" prop="gridId" :error="errors.gridId" for="household-grid">
           <el-select id="household-grid" v-model="model.gridId" placeholder="选择楼栋所在的微网格"
             aria-label="微网格" style="width: 100%">
-            <el-option-group v-for="group in groups" :key="group.id" :label="group.name">
-              <el-option v-for="grid in group.options" :key="grid.id" :label="grid.name" :value="grid.id" />
-            </el-option-group>
+            <el-option v-for="grid in options" :key="grid.id" :label="grid.label" :value="grid.id" />
           </el-select>
         </el-form-item>
         <el-form-item label="楼栋" prop="building" :error="errors.building" for="household-building">
@@ -106,6 +104,12 @@ export default {
       () => props.household,
       () => props.modelValue && fill(),
     );
-    return { form, model, rules, errors, error, busy, fill, save, editing: computed(() => !!props.household) };
+    // One flat list (Element Plus's option groups nest lists in a way screen readers trip on).
+    const options = computed(() =>
+      props.groups.flatMap((group) =>
+        group.options.map((grid) => ({ id: grid.id, label: `${grid.name}（${group.name}）` })),
+      ),
+    );
+    return { form, model, rules, errors, error, busy, options, fill, save };
   },
 };

@@ -100,7 +100,7 @@ export default {
                 <el-table-column label="党员" width="60">
                   <template #default="{ row: r }">{{ r.partyMember ? "是" : r.partyMember === false ? "否" : "—" }}</template>
                 </el-table-column>
-                <el-table-column v-if="canEdit" label="操作" width="110">
+                <el-table-column v-if="canEdit" label="操作" width="110" fixed="right">
                   <template #default="{ row: r }">
                     <el-button link type="primary" @click="editResident(row, r)">编辑</el-button>
                     <el-button link type="danger" @click="removeResident(r)">删除</el-button>
