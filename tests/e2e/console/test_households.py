@@ -208,6 +208,16 @@ def test_assigning_contacts_brings_the_uncovered_count_down(
     assert after["households"] - after["covered"] == uncovered - 3
     check_page(page, "coverage-admin")
 
+    micro = page.locator(".coverage-tree .el-table__row--level-1").filter(has_text="看未落实").first
+    name = micro.locator(".grid-name").inner_text()
+    micro.get_by_role("button", name=re.compile("看未落实")).click()
+    expect(page.locator(".uncovered-title")).to_contain_text(name)
+    expect(page.locator("[data-test=uncovered-total]")).to_have_text("共 1 户")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(name)
+    page.get_by_role("button", name="显示全部网格").click()
+    expect(rows).to_have_count(uncovered - 3)
+
 
 def test_a_micro_grid_member_sees_only_their_own_households(
     console_server: Served, open_console: OpenConsole
