@@ -14,6 +14,20 @@ export const routes = [
     component: () => import("./pages/home.js"),
   },
   {
+    path: "/households",
+    title: "住户与居民",
+    group: "日常",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/households.js"),
+  },
+  {
+    path: "/coverage",
+    title: "联系覆盖",
+    group: "日常",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/coverage.js"),
+  },
+  {
     path: "/topics",
     title: "议题",
     group: "议事",
