@@ -49,17 +49,17 @@ export default {
       <el-table :data="rows" v-loading="loading" row-key="proposalId" empty-text="没有符合条件的事项" aria-label="台账">
         <el-table-column label="议题" min-width="220">
           <template #default="{ row }">
-            <el-link type="primary" :underline="false" @click="$router.push('/topics?open=' + row.proposalId)">{{ row.title }}</el-link>
+            <router-link class="council-link" :to="'/topics?open=' + row.proposalId">{{ row.title }}</router-link>
           </template>
         </el-table-column>
         <el-table-column label="状态" width="110">
           <template #default="{ row }"><el-tag :type="statusType(row.status)">{{ statusLabel(row.status) }}</el-tag></template>
         </el-table-column>
         <el-table-column label="类别" width="95"><template #default="{ row }">{{ categories[row.category] }}</template></el-table-column>
-        <el-table-column label="提出" width="105"><template #default="{ row }">{{ day(row.submittedOn) }}</template></el-table-column>
+        <el-table-column label="提出" width="115"><template #default="{ row }">{{ day(row.submittedOn) }}</template></el-table-column>
         <el-table-column label="网格" width="110"><template #default="{ row }">{{ row.gridName || "全社区" }}</template></el-table-column>
         <el-table-column label="联系人" width="150"><template #default="{ row }">{{ row.contactName || "—" }}</template></el-table-column>
-        <el-table-column label="期限" width="105">
+        <el-table-column label="期限" width="150">
           <template #default="{ row }">{{ row.deadline ? day(row.deadline) : "—" }}
             <el-tag v-if="row.overdue" type="danger" size="small">逾期</el-tag></template>
         </el-table-column>

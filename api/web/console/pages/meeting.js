@@ -61,7 +61,7 @@ export default {
                 <span class="drag-handle" aria-hidden="true" title="拖动排序">☰</span>
                 <span class="agenda-number">{{ index + 1 }}.</span>
                 <span class="agenda-title">
-                  <el-link type="primary" :underline="false" @click="$router.push('/topics?open=' + item.proposalId)">{{ item.proposal ? item.proposal.title : "（议题不可见）" }}</el-link>
+                  <router-link class="council-link" :to="'/topics?open=' + item.proposalId">{{ item.proposal ? item.proposal.title : "（议题不可见）" }}</router-link>
                   <el-tag v-if="item.proposal" size="small" :type="statusType(item.proposal.status)">{{ statusLabel(item.proposal.status) }}</el-tag>
                 </span>
                 <span class="agenda-buttons">
@@ -113,7 +113,7 @@ export default {
         <el-input id="minutes" v-model="minutes" type="textarea" :rows="8" maxlength="20000" show-word-limit
           placeholder="时间、地点、主持、到会人数，逐项记录议定事项" />
         <p><el-button type="primary" :loading="saving" @click="saveMinutes">保存纪要</el-button>
-          <span v-if="savedAt" class="muted" data-test="minutes-saved">已保存 {{ savedAt }}</span></p>
+          <span v-if="savedAt" class="muted saved-at" data-test="minutes-saved">已保存 {{ savedAt }}</span></p>
       </template>
       <deliberation v-if="meeting" v-model="deliberating" :meeting-id="meeting.id" :item="current" @decided="reload" />
     </section>`,
@@ -205,6 +205,7 @@ export default {
         handle: ".drag-handle",
         draggable: ".agenda-item",
         animation: 150,
+        forceFallback: true, // mouse and touch events, the same in every browser
         onStart(event) {
           restoreBefore = event.item.nextSibling;
         },

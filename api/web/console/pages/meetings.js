@@ -29,7 +29,7 @@ export default {
       <el-table :data="shown" v-loading="loading" row-key="id" empty-text="还没有会议" aria-label="会议列表">
         <el-table-column label="会议" min-width="200">
           <template #default="{ row }">
-            <el-link type="primary" :underline="false" @click="$router.push('/meetings/' + row.id)">{{ row.title }}</el-link>
+            <router-link class="council-link" :to="'/meetings/' + row.id">{{ row.title }}</router-link>
           </template>
         </el-table-column>
         <el-table-column label="类型" width="90">

@@ -20,7 +20,7 @@ export default {
         aria-label="逾期督办" data-test="overdue-table">
         <el-table-column label="议题" min-width="220">
           <template #default="{ row }">
-            <el-link type="primary" :underline="false" @click="$router.push('/topics?open=' + row.proposal.id)">{{ row.proposal.title }}</el-link>
+            <router-link class="council-link" :to="'/topics?open=' + row.proposal.id">{{ row.proposal.title }}</router-link>
             <div class="muted">{{ row.proposal.grid ? row.proposal.grid.name : "全社区" }}</div>
           </template>
         </el-table-column>

@@ -38,7 +38,7 @@ export default {
           <el-table-column label="序号" type="index" width="60" />
           <el-table-column label="议题" min-width="200">
             <template #default="{ row }">
-              <el-link type="primary" :underline="false" @click="$router.push('/topics?open=' + row.id)">{{ row.title }}</el-link>
+              <router-link class="council-link" :to="'/topics?open=' + row.id">{{ row.title }}</router-link>
               <div class="muted">{{ row.grid ? row.grid.name : "全社区" }}</div>
             </template>
           </el-table-column>

@@ -120,7 +120,7 @@ export default {
         aria-label="议题列表" @row-click="(row) => open(row.id)" class="clickable">
         <el-table-column label="议题" min-width="260">
           <template #default="{ row }">
-            <el-link type="primary" :underline="false" @click.stop="open(row.id)">{{ row.title }}</el-link>
+            <el-button link type="primary" class="wrap-link" @click.stop="open(row.id)">{{ row.title }}</el-button>
           </template>
         </el-table-column>
         <el-table-column label="状态" width="110">
@@ -168,10 +168,10 @@ export default {
           <template v-if="topic.mergedFrom.length">
             <h2>已并入本议题</h2>
             <ul><li v-for="m in topic.mergedFrom" :key="m.id">
-              <el-link type="primary" @click="open(m.id)">{{ m.title }}</el-link></li></ul>
+              <el-button link type="primary" class="wrap-link" @click="open(m.id)">{{ m.title }}</el-button></li></ul>
           </template>
           <p v-if="topic.mergedIntoId">
-            本议题已并入：<el-link type="primary" @click="open(topic.mergedIntoId)">查看合并后的议题</el-link>
+            本议题已并入：<el-button link type="primary" @click="open(topic.mergedIntoId)">查看合并后的议题</el-button>
           </p>
 
           <h2>办理经过</h2>
