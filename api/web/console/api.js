@@ -175,7 +175,10 @@ function withToken(headers, token) {
 async function errorOf(response) {
   try {
     const body = await response.json();
-    return new ServerError(body.message || body.error || `请求失败（${response.status}）`, body.code);
+    // Endpoints answer {message, code} or, like the ledger export, GraphQL's {errors: [...]}.
+    const first = (body.errors && body.errors[0]) || {};
+    const code = body.code || (first.extensions && first.extensions.code);
+    return new ServerError(body.message || first.message || body.error || `请求失败（${response.status}）`, code);
   } catch {
     return new ServerError(`请求失败（${response.status}）`, "HTTP_" + response.status);
   }

@@ -22,6 +22,9 @@ AGENDA = """query($id: UUID!) { meeting(id: $id) { ... on Meeting {
   minutes attendance { name } agenda { proposal { id title } } } } }"""
 ACCEPTED = """{ proposals(first: 50, filter: { status: ACCEPTED }) {
   edges { node { id title } } } }"""
+STATUS = """query($id: UUID!) { proposal(id: $id) { ... on Proposal { status } } }"""
+REPORT_BACK = """query($m: UUID!) { reportBack(meetingId: $m) { ... on ReportBack {
+  items { id title status } } } }"""
 LEDGER = """query($f: LedgerFilter) { ledger(first: 1, filter: $f) { totalCount } }"""
 
 
@@ -196,6 +199,50 @@ def test_the_overdue_queue_and_the_report_back_list(
     expect(page.get_by_role("table").last).to_contain_text(item["proposal"]["title"])
     expect(page.locator(".report-back .el-progress").first).to_be_visible()
     check_page(page, "report-back")
+
+    meetings = graphql(base, "{ meetings { id kind } }", token=admin)["meetings"]
+    meeting_id = next(m["id"] for m in meetings if m["kind"] == "REPORT_BACK")  # the latest
+    listed = graphql(base, REPORT_BACK, {"m": meeting_id}, admin)["reportBack"]["items"]
+    working = next(i for i in listed if i["status"] == "IN_PROGRESS")
+    reported = next(i for i in listed if i["status"] == "REPORTED")
+    page.get_by_role("button", name=f"汇报进展：{working['title']}").click()
+    page.fill("#report-text", "施工队已进场，预计下周完工。")
+    page.get_by_role("dialog", name=f"汇报进展：{working['title']}").get_by_role(
+        "button", name="记录汇报"
+    ).click()
+    row = page.get_by_role("table").last.locator("tr").filter(has_text=working["title"])
+    expect(row).to_contain_text("施工队已进场")
+    expect(row).to_contain_text("已汇报")
+    page.get_by_role("button", name=f"销号：{reported['title']}").click()
+    page.get_by_role("dialog", name=f"销号：{reported['title']}").get_by_role(
+        "button", name="确认销号"
+    ).click()
+    expect(page.get_by_role("table").last).not_to_contain_text(reported["title"])
+    status = graphql(base, STATUS, {"id": reported["id"]}, admin)["proposal"]["status"]
+    assert status == "CLOSED"
+
+
+def test_the_secretary_declines_a_topic_with_a_reason(
+    console_server: Served, open_console: OpenConsole
+) -> None:
+    base = console_server.base
+    admin = login(base)
+    submitted = graphql(
+        base,
+        "{ proposals(filter: { status: SUBMITTED }) { edges { node { id title } } } }",
+        token=admin,
+    )["proposals"]["edges"][0]["node"]
+    page = open_console(base, "admin")
+    page.goto(f"{base}/console/#/topics?open={submitted['id']}")
+    drawer = page.get_by_role("dialog", name=submitted["title"])
+    expect(drawer).to_be_visible()
+    drawer.get_by_role("button", name="不予采纳").click()
+    page.fill("#action-reason", "属于市政管理范围，已转交街道城管科。")
+    page.get_by_role("dialog", name="不予采纳").get_by_role("button", name="确定").click()
+    detail = page.locator("[data-test=topic-detail]")
+    expect(detail).to_contain_text("未采纳")
+    expect(detail).to_contain_text("属于市政管理范围，已转交街道城管科。")
+    assert graphql(base, STATUS, {"id": submitted["id"]}, admin)["proposal"]["status"] == "DECLINED"
 
 
 def test_a_grid_chief_starts_on_the_topics_of_their_grid(

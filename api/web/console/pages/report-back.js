@@ -3,6 +3,7 @@
 import { ERROR_FIELDS, gql, problem } from "../api.js";
 import { statusLabel, statusType } from "../council-words.js";
 import { date, dateTime } from "../words.js";
+import ReportDialog from "../components/report-dialog.js";
 
 const { ref, onMounted } = Vue;
 const { useRoute, useRouter } = VueRouter;
@@ -20,6 +21,7 @@ function latest(item) {
 
 export default {
   name: "ReportBackPage",
+  components: { ReportDialog },
   template: `
     <section class="report-back">
       <el-form :inline="true" aria-label="选择汇报会" @submit.prevent>
@@ -63,7 +65,16 @@ export default {
           <el-table-column label="状态" width="100">
             <template #default="{ row }"><el-tag :type="statusType(row.status)">{{ statusLabel(row.status) }}</el-tag></template>
           </el-table-column>
+          <el-table-column label="办理" width="110" fixed="right">
+            <template #default="{ row }">
+              <div class="row-actions">
+                <el-button size="small" type="primary" @click="act(row, 'report')" :aria-label="'汇报进展：' + row.title">汇报</el-button>
+                <el-button v-if="row.status === 'REPORTED'" size="small" @click="act(row, 'close')" :aria-label="'销号：' + row.title">销号</el-button>
+              </div>
+            </template>
+          </el-table-column>
         </el-table>
+        <report-dialog v-model="dialog" :meeting-id="meetingId" :item="current" :mode="mode" @done="load" />
       </template>
     </section>`,
   setup() {
@@ -75,6 +86,9 @@ export default {
     const rows = ref([]);
     const error = ref("");
     const loaded = ref(false);
+    const dialog = ref(false);
+    const current = ref(null);
+    const mode = ref("report");
 
     async function load() {
       error.value = "";
@@ -113,6 +127,15 @@ export default {
       rows,
       error,
       loaded,
+      dialog,
+      current,
+      mode,
+      load,
+      act(row, which) {
+        current.value = row;
+        mode.value = which;
+        dialog.value = true;
+      },
       when: dateTime,
       day: date,
       statusLabel,
