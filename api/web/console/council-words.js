@@ -61,3 +61,17 @@ export function gridOptions(grids) {
     label: g.parentId && byId.has(g.parentId) ? `${byId.get(g.parentId).name} / ${g.name}` : g.name,
   }));
 }
+
+// A meeting's or an event's time to the minute: 2026/12/9 19:00.
+export function minute(value) {
+  return value
+    ? new Date(value).toLocaleString("zh-CN", {
+        hour12: false,
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+      })
+    : "";
+}

@@ -3,7 +3,8 @@
 // another open topic, decline it with a reason, or close (销号) an item reported back.
 import { ERROR_FIELDS, gql, problem } from "../api.js";
 import { statusLabel } from "../council-words.js";
-import { dateTime } from "../words.js";
+import { minute } from "../council-words.js";
+
 
 const { ref, computed } = Vue;
 const { ElMessage } = ElementPlus;
@@ -165,7 +166,7 @@ export default {
       start,
       submit,
       statusLabel,
-      when: dateTime,
+      when: minute,
     };
   },
 };

@@ -3,7 +3,8 @@
 // the minutes, and at a 议事会 each item's resolution: solution, contact person, deadline.
 import { ERROR_FIELDS, gql, problem } from "../api.js";
 import { MEETING_KINDS, statusLabel, statusType } from "../council-words.js";
-import { date, dateTime } from "../words.js";
+import { minute } from "../council-words.js";
+import { date } from "../words.js";
 import Deliberation from "../components/deliberation.js";
 
 const { ref, computed, onMounted, onBeforeUnmount, nextTick } = Vue;
@@ -319,7 +320,7 @@ export default {
       candidates: computed(() => candidatesAll.value.filter((c) => !onAgenda.value.has(c.id))),
       started: computed(() => meeting.value && Date.parse(meeting.value.startsAt) <= Date.now()),
       kinds: MEETING_KINDS,
-      when: dateTime,
+      when: minute,
       day: date,
       statusLabel,
       statusType,

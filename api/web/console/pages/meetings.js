@@ -2,7 +2,8 @@
 // the whole community's for the admin). A meeting opens its own page (meeting.js).
 import { ERROR_FIELDS, gql, problem, session } from "../api.js";
 import { MEETING_KINDS, gridOptions } from "../council-words.js";
-import { dateTime } from "../words.js";
+import { minute } from "../council-words.js";
+
 
 const { ref, reactive, onMounted } = Vue;
 const { useRouter } = VueRouter;
@@ -155,7 +156,7 @@ export default {
       form,
       isAdmin: session.role === "admin",
       kinds: MEETING_KINDS,
-      when: dateTime,
+      when: minute,
       shown: Vue.computed(() => meetings.value.filter((m) => !kind.value || m.kind === kind.value)),
       startSchedule,
       schedule,

@@ -2,7 +2,8 @@
 // item by item at the meeting (reportBack). A topic opens in 议题 with its whole history.
 import { ERROR_FIELDS, gql, problem } from "../api.js";
 import { statusLabel, statusType } from "../council-words.js";
-import { date, dateTime } from "../words.js";
+import { minute } from "../council-words.js";
+import { date } from "../words.js";
 import ReportDialog from "../components/report-dialog.js";
 
 const { ref, onMounted } = Vue;
@@ -136,7 +137,7 @@ export default {
         mode.value = which;
         dialog.value = true;
       },
-      when: dateTime,
+      when: minute,
       day: date,
       statusLabel,
       statusType,

@@ -2,7 +2,8 @@
 // with its whole history and the steps staff may take at its status (the server decides).
 import { ERROR_FIELDS, gql, problem, session } from "../api.js";
 import { CATEGORIES, SOURCES, STATUSES, gridOptions, statusLabel, statusType } from "../council-words.js";
-import { date, dateTime } from "../words.js";
+import { minute } from "../council-words.js";
+import { date } from "../words.js";
 import TopicActions from "../components/topic-actions.js";
 
 const { ref, reactive, computed, onMounted } = Vue;
@@ -68,7 +69,7 @@ function timeline(topic) {
     events.push({
       at: w.opensAt,
       title: "居民评价（评菜）开始",
-      text: `截至 ${dateTime(w.closesAt)}；已有 ${w.ratingCount} / ${w.eligibleCount} 人评价`,
+      text: `截至 ${minute(w.closesAt)}；已有 ${w.ratingCount} / ${w.eligibleCount} 人评价`,
       type: "primary",
     });
     if (w.decidedAt) {
@@ -283,7 +284,7 @@ export default {
       statusLabel,
       statusType,
       day: date,
-      when: dateTime,
+      when: minute,
       search: () => load(null),
       more: () => load(next.value),
       open,
