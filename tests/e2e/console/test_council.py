@@ -222,7 +222,7 @@ def test_the_overdue_queue_and_the_report_back_list(
     assert status == "CLOSED"
 
 
-def test_the_secretary_declines_a_topic_with_a_reason(
+def test_the_secretary_declines_a_topic_and_merges_another(
     console_server: Served, open_console: OpenConsole
 ) -> None:
     base = console_server.base
@@ -243,6 +243,29 @@ def test_the_secretary_declines_a_topic_with_a_reason(
     expect(detail).to_contain_text("未采纳")
     expect(detail).to_contain_text("属于市政管理范围，已转交街道城管科。")
     assert graphql(base, STATUS, {"id": submitted["id"]}, admin)["proposal"]["status"] == "DECLINED"
+    source = graphql(
+        base,
+        "{ proposals(filter: { status: SUBMITTED }) { edges { node { id title } } } }",
+        token=admin,
+    )["proposals"]["edges"][0]["node"]
+    target = graphql(
+        base,
+        "{ proposals(filter: { status: IN_PROGRESS }) { edges { node { id title } } } }",
+        token=admin,
+    )["proposals"]["edges"][0]["node"]
+    page.goto(f"{base}/console/#/topics?open={source['id']}")
+    drawer = page.get_by_role("dialog", name=source["title"])
+    drawer.get_by_role("button", name="合并到其他议题").click()
+    choose(page, "并入的议题", target["title"], typed=target["title"][:6])
+    page.get_by_role("dialog", name="合并到其他议题").get_by_role("button", name="确定").click()
+    expect(page.locator("[data-test=topic-detail]")).to_contain_text("已合并")
+    merged = graphql(
+        base,
+        "query($id: UUID!) { proposal(id: $id) { ... on Proposal { status mergedIntoId } } }",
+        {"id": source["id"]},
+        admin,
+    )["proposal"]
+    assert merged == {"status": "MERGED", "mergedIntoId": target["id"]}
 
 
 def test_a_grid_chief_starts_on_the_topics_of_their_grid(
