@@ -29,6 +29,7 @@ from api.events import LocalEventBus
 from api.json_limits import JSONTooDeep
 from api.json_limits import loads as load_json
 from api.ledger_export import ledger_export_endpoint
+from api.login_slips import login_slips_endpoint
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, HeaderSizeLimit, RequestId, language_of
 from api.pg_events import PostgresEventBus
@@ -302,6 +303,13 @@ def create_app(
                 "/export/ledger.{format}",
                 ledger_export_endpoint(lambda: state["db"], graphql.tokens),
                 methods=["GET"],
+            ),
+            Route(
+                "/console/slips",
+                login_slips_endpoint(
+                    lambda: state["db"], graphql.tokens, graphql.config.login_code_ttl
+                ),
+                methods=["POST"],
             ),
             *web_routes(),
         ],

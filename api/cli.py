@@ -32,6 +32,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from api.demo import DemoLogins, load_demo
 from api.header_limit import bounded_protocol
+from api.login_slips import render_sheet
 from api.pg_events import PostgresEventBus
 from api.residents_io import (
     ImportReport,
@@ -45,13 +46,16 @@ from domain.database import Database, open_database
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.i18n import N_, negotiate, render
 from domain.migrate import upgrade
-from domain.models import Account, AccountKind, Community, Resident
+from domain.models import Account, AccountKind, Community, Grid, Household, Resident
 from domain.personal_data import PersonalDataCipher, normalize_id_number
 from domain.services.accounts import (
+    IssuedCode,
     create_community,
     create_staff_account,
     issue_login_code_as_system,
 )
+from domain.services.grids import community_grids
+from domain.services.login_slips import SlipSheet, issue_slips_as_system
 from schema.sync.commit_events import sync_event_publisher
 from sync.compaction import Compacted, compact_all
 
@@ -303,29 +307,44 @@ async def _admin_community(session: AsyncSession, name: str | None) -> Community
 
 @app.command("issue-code")
 def issue_code(
-    resident: Annotated[str, typer.Argument(help="the resident's id (UUID) or ID number")],
+    resident: Annotated[
+        str | None, typer.Argument(help="the resident's id (UUID) or ID number")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="the resident's name (with --household)")] = None,
+    household: Annotated[
+        str | None, typer.Option(help="building/unit/room, e.g. 1号楼/2单元/502 (with --name)")
+    ] = None,
 ) -> None:
     """Print a one-time login code for a resident, to hand over in person."""
     settings = _settings()
     cipher = PersonalDataCipher(settings.pii_key)
     ttl = timedelta(seconds=settings.login_code_seconds)
 
-    async def work(db: Database) -> tuple[str, str]:
+    async def work(db: Database) -> tuple[str, IssuedCode]:
         async with db.transaction() as session:
-            found = await _find_resident(session, cipher, resident)
-            code = await issue_login_code_as_system(session, found.community_id, found.id, ttl)
-            return found.name, code
+            if resident is not None and name is None and household is None:
+                found = await _find_resident(session, cipher, resident)
+            elif resident is None and name and household:
+                found = await _find_by_address(session, name, household)
+            else:
+                raise InvalidInput(
+                    "resident", N_("give an id or ID number, or --name with --household")
+                )
+            issued = await issue_login_code_as_system(session, found.community_id, found.id, ttl)
+            return found.name, issued
 
-    name, code = _run(work, settings)
+    found_name, issued = _run(work, settings)
     hours = settings.login_code_seconds // 3600
     console.print(
         t(
             N_("login code for {name}: {code} (valid {hours} h, once)"),
-            name=escape(name),
-            code=f"[bold]{code}[/bold]",
+            name=escape(found_name),
+            code=f"[bold]{issued.code}[/bold]",
             hours=hours,
         )
     )
+    if issued.replaced_earlier_code:
+        console.print(t(N_("the earlier login code of this resident no longer works")))
 
 
 async def _find_resident(
@@ -340,6 +359,102 @@ async def _find_resident(
     if len(found) != 1:
         raise NotFound(
             N_("resident"), reference if len(found) == 0 else t(N_("(several communities)"))
+        )
+    return found[0]
+
+
+async def _find_by_address(session: AsyncSession, name: str, household: str) -> Resident:
+    """By name and 楼/单元/室, as a grid contact knows a resident who has no ID number on file."""
+    parts = [part.strip() for part in household.replace("／", "/").split("/")]
+    if len(parts) != 3 or not all(parts):
+        raise InvalidInput("household", N_("write the household as building/unit/room"))
+    building, unit, room = parts
+    found = list(
+        await session.scalars(
+            select(Resident)
+            .join(Household, Household.id == Resident.household_id)
+            .where(
+                Resident.name == name.strip(),
+                ~Resident.deleted,
+                ~Household.deleted,
+                Household.building == building,
+                Household.unit == unit,
+                Household.room == room,
+            )
+            .limit(3)
+        )
+    )
+    if not found:
+        raise InvalidInput(
+            "name",
+            N_("no resident named {name} lives at {household}"),
+            name=name.strip(),
+            household="/".join(parts),
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            "name",
+            N_("several residents named {name} live at {household}; use the ID number"),
+            name=name.strip(),
+            household="/".join(parts),
+        )
+    return found[0]
+
+
+@app.command("print-slips")
+def print_slips(
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="the HTML file to write")],
+    grid: Annotated[str, typer.Option(help="the grid node's name, or 网格/微网格")],
+    building: Annotated[str | None, typer.Option(help="only this building, e.g. 1号楼")] = None,
+    url: Annotated[
+        str, typer.Option(envvar="CHANGLANG_PUBLIC_URL", help="the residents' page address")
+    ] = "http://127.0.0.1:8000/",
+    community: Annotated[str | None, typer.Option(help="the community")] = None,
+) -> None:
+    """Issue fresh login codes for a grid node's residents and write their printable slips."""
+    settings = _settings()
+    ttl = timedelta(seconds=settings.login_code_seconds)
+
+    async def work(db: Database) -> SlipSheet:
+        async with db.transaction() as session:
+            target = await find_community(session, community)
+            node = await _find_grid(session, target.id, grid)
+            return await issue_slips_as_system(session, target.id, node, building, ttl)
+
+    sheet = _run(work, settings)
+    out.write_text(render_sheet(sheet, url), encoding="utf-8")
+    console.print(
+        t(
+            N_("{count} login slips written to {path}"),
+            count=len(sheet.slips),
+            path=escape(str(out)),
+        )
+    )
+    if sheet.replaced:
+        console.print(
+            t(
+                N_("the earlier login codes of {count} residents no longer work"),
+                count=sheet.replaced,
+            )
+        )
+
+
+async def _find_grid(session: AsyncSession, community_id: uuid.UUID, name: str) -> Grid:
+    """By name, or ``网格/微网格`` where two micro-grids share a name."""
+    grids = await community_grids(session, community_id)
+    by_id = {node.id: node for node in grids}
+
+    def path(node: Grid) -> str:
+        parent = by_id.get(node.parent_id) if node.parent_id else None
+        return f"{parent.name}/{node.name}" if parent else node.name
+
+    wanted = name.strip().replace("／", "/")
+    found = [node for node in grids if wanted in (node.name, path(node))]
+    if not found:
+        raise InvalidInput("grid", N_("no grid node named {name}"), name=wanted)
+    if len(found) > 1:
+        raise InvalidInput(
+            "grid", N_("several grid nodes are named {name}: write 网格/微网格"), name=wanted
         )
     return found[0]
 

@@ -340,8 +340,8 @@ class _DemoBuilder:
         address = {h.id: f"{h.building}{h.unit}{h.room}" for h in households}
         logins: list[ResidentLogin] = []
         for resident in coded:
-            code = await issue_login_code_as_system(self.session, community_id, resident.id, ttl)
-            logins.append(ResidentLogin(resident.name, address[resident.household_id], code))
+            issued = await issue_login_code_as_system(self.session, community_id, resident.id, ttl)
+            logins.append(ResidentLogin(resident.name, address[resident.household_id], issued.code))
         return logins
 
 
