@@ -52,11 +52,11 @@ section.building h2 { font-size: 13pt; margin: 3mm 0; }
   display: flex; gap: 4mm; align-items: center; }
 .slip .qr { width: 34mm; height: 34mm; flex: none; }
 .slip .qr svg { width: 100%; height: 100%; }
-.slip .text { flex: 1; min-width: 0; font-size: 10pt; line-height: 1.45; }
+.slip .text { flex: 1; min-width: 0; font-size: 9.5pt; line-height: 1.4; }
 .slip .community { font-weight: bold; }
 .slip .name { font-size: 14pt; font-weight: bold; }
-.slip .code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 15pt;
-  font-weight: bold; letter-spacing: 0.5pt; }
+.slip .code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 14pt;
+  font-weight: bold; white-space: nowrap; }
 .slip .url { word-break: break-all; }
 .slip .replaced { font-weight: bold; }
 .empty { font-size: 12pt; padding: 10mm 0; }
@@ -89,7 +89,7 @@ def qr_svg(url: str) -> str:
 
 def _slip(sheet: SlipSheet, slip: Slip, page: str) -> str:
     expires = slip.expires_at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
-    address = f"{slip.building}{slip.unit}{slip.room}"
+    address = f"{slip.building}{slip.unit}{slip.room}室"
     qr = qr_svg(login_url(page, slip.code))
     replaced = (
         '<div class="replaced">之前的登录码已失效</div>' if slip.replaced_earlier_code else ""
@@ -101,7 +101,7 @@ def _slip(sheet: SlipSheet, slip: Slip, page: str) -> str:
         f'<div class="community">{escape(sheet.community_name)} 居民登录码</div>'
         f'<div class="name">{escape(slip.name)}</div>'
         f'<div class="address">{escape(address)}</div>'
-        f'<div>登录码：<span class="code">{escape(slip.code)}</span></div>'
+        f'<div>登录码</div><div class="code">{escape(slip.code)}</div>'
         f"<div>有效期至 {expires}（北京时间），只能使用一次</div>"
         f'<div class="url">扫码或打开 {escape(page)} 输入登录码</div>'
         f"{replaced}</div></div>"

@@ -27,4 +27,11 @@ export const routes = [
     roles: ["admin", "staff"],
     component: () => import("./pages/coverage.js"),
   },
+  {
+    path: "/codes",
+    title: "登录码",
+    group: "日常",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/codes.js"),
+  },
 ];
