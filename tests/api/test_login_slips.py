@@ -12,6 +12,7 @@ from api.login_slips import qr_svg
 from domain.database import Database
 from tests.api_client import Api
 from tests.council.helpers import resident_token
+from tests.council.test_ledger import counting
 from tests.world import World
 
 ISSUE = """mutation($r: UUID!) { issueLoginCode(residentId: $r) { __typename
@@ -107,3 +108,16 @@ async def test_slips_are_refused_outside_ones_posts(api: Api, world: World) -> N
     code = await issue(api, admin, world.residents["H1b-x"])
     await slips(api.client, member, grid)
     assert (await login(api, code["code"]))["__typename"] == "AuthSession"
+
+
+async def test_a_sheet_costs_the_same_statements_for_2_and_6_residents(
+    api: Api, world: World, database: Database
+) -> None:
+    admin = await api.login("admin")
+    await slips(api.client, admin, {"gridId": str(world.grids["G1"])})  # every code now live
+    with counting(database) as few:
+        small = await slips(api.client, admin, {"gridId": str(world.grids["M1b"])})
+    with counting(database) as many:
+        large = await slips(api.client, admin, {"gridId": str(world.grids["G1"])})
+    assert small.text.count('class="slip"') == 2 and large.text.count('class="slip"') == 6
+    assert len(many) == len(few)

@@ -75,6 +75,7 @@ def test_a_micro_grid_member_prints_slips_and_a_code_signs_in(
     expect(resident.locator("#who-name")).to_have_text(name)
     assert "code=" not in resident.url
     resident.context.close()
+    assert code not in console_server.log.read_text(encoding="utf-8")  # codes are never logged
 
 
 def test_the_secretary_prints_slips_and_reissues_one_code(
@@ -100,6 +101,7 @@ def test_the_secretary_prints_slips_and_reissues_one_code(
         re.compile(r"^[A-Z0-9]{5}-[A-Z0-9]{5}$")
     )
     expect(shown.locator("[data-test=replaced]")).to_contain_text("之前的登录码已失效")
+    page.wait_for_function("() => document.getAnimations().length === 0")  # faded in
     check_page(page, "codes-reissued")
     shown.get_by_role("button", name="我已记下").click()
     expect(shown).to_be_hidden()
