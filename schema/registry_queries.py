@@ -21,7 +21,7 @@ from schema.errors import result_union, to_graphql_error
 from schema.pagination import Connection
 from schema.types.coverage import Coverage
 from schema.types.grid import Grid, GridPost
-from schema.types.households import Household, Resident, ResidentTag
+from schema.types.households import Household, Resident
 from schema.types.viewer import Viewer
 
 
@@ -36,7 +36,7 @@ class HouseholdFilter:
 class ResidentFilter:
     grid_id: uuid.UUID | None = strawberry.field(default=None, description="this node and below")
     household_id: uuid.UUID | None = None
-    tag: ResidentTag | None = None
+    tag: str | None = strawberry.field(default=None, description="one word of `residentTags`")
     search: str | None = strawberry.field(default=None, description="part of a name or address")
 
 
