@@ -423,9 +423,7 @@ def _print_import(report: ImportReport, dry_run: bool) -> None:
     else:
         console.print(
             t(
-                N_(
-                    "imported: {create} new and {update} updated residents ({households} new households)"
-                ),
+                N_("imported: {create} new, {update} updated ({households} new households)"),
                 create=counts["create"],
                 update=counts["update"],
                 households=report.households_created,

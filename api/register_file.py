@@ -53,6 +53,7 @@ COLUMNS = (
     ),
     Column("tags", N_("Tags"), ("标签", "tags", "tag", "人员类别")),
     Column("party_member", N_("Party member"), ("党员", "party member", "是否党员")),
+    Column("micro_grid", N_("Micro-grid"), ("微网格", "micro grid", "microgrid", "微网格名称")),
     Column("gender", N_("Gender"), ("性别", "gender", "sex")),
     Column(
         "relation_to_head",
@@ -60,7 +61,6 @@ COLUMNS = (
         ("与户主关系", "relation to head", "relation", "户主", "关系", "家庭关系"),
     ),
     Column("political_status", N_("Political status"), ("政治面貌", "political status")),
-    Column("micro_grid", N_("Micro-grid"), ("微网格", "micro grid", "microgrid", "微网格名称")),
 )
 
 

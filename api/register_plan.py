@@ -146,6 +146,7 @@ class Planner:
         self.vocabulary: list[str] = []
         self.seen_ids: dict[str, int] = {}
         self.seen_homes: dict[tuple[Address, str], int] = {}
+        self.planned: dict[Address, uuid.UUID] = {}  # new addresses, by their micro-grid
 
     async def load(self, rows: list[RegisterRow]) -> None:
         who = self.who
@@ -253,6 +254,10 @@ class Planner:
             plan.household_id = household.id
             if micro_name and self._micro_grid(micro_name).id != household.grid_id:
                 raise InvalidInput("microGrid", N_("this address is already in another micro-grid"))
+        elif address in self.planned:  # a new address an earlier row of the file creates
+            plan.micro_grid_id = self.planned[address]
+            if micro_name and self._micro_grid(micro_name).id != plan.micro_grid_id:
+                raise InvalidInput("microGrid", N_("this address is already in another micro-grid"))
         elif not micro_name:
             raise InvalidInput("microGrid", N_("is required for an address not registered yet"))
         else:
@@ -274,6 +279,8 @@ class Planner:
         if digest:
             self.seen_ids[digest] = row.line
         self.seen_homes[home_key] = row.line
+        if plan.micro_grid_id is not None:
+            self.planned[address] = plan.micro_grid_id
         if fields["relation_to_head"] is Relation.HEAD:
             self.heads[address] = fields["name"]
 

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from domain.models.base import Base, Stamped, Synced, enum_type, sort_key_type
 from domain.natural_order import KEY_MAX, explicit_key
 
-
 DEFAULT_RESIDENT_TAGS = (
     "独居老人",
     "高龄老人",
