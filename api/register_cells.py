@@ -15,6 +15,7 @@ from api.register_file import cell_text
 from domain.errors import InvalidInput
 from domain.i18n import N_
 from domain.models import Gender, Relation
+from domain.personal_data import id_number_check_digit
 
 TAG_SEPARATORS = r"[,，、;；/\s]+"
 
@@ -133,7 +134,10 @@ def id_number_text(value: object) -> str | None:
         return None
     numeric = isinstance(value, int | float)
     text = cell_text(value)
-    if numeric or _SCIENTIFIC.match(text) or (len(text) == 18 and text.endswith("000")):
+    zeroed = len(text) == 18 and text.isdigit() and text.endswith("000")
+    if zeroed and id_number_check_digit(text[:17]) == "0":
+        zeroed = False  # a real number may end in 000: its check digit says so
+    if numeric or _SCIENTIFIC.match(text) or zeroed:
         raise InvalidInput(
             "idNumber",
             N_(
