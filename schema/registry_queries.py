@@ -28,8 +28,16 @@ from schema.types.viewer import Viewer
 @strawberry.input(description="Households to list; all filters combine.")
 class HouseholdFilter:
     grid_id: uuid.UUID | None = strawberry.field(default=None, description="this node and below")
-    search: str | None = strawberry.field(default=None, description="part of building-unit-room")
+    search: str | None = strawberry.field(
+        default=None,
+        description="part of building-unit-room, or of the name of a resident whose full name "
+        "you may read",
+    )
     has_contact: bool | None = None
+    tag: ResidentTag | None = strawberry.field(
+        default=None,
+        description="a resident has this tag (among residents whose personal data you may see)",
+    )
 
 
 @strawberry.input(description="Residents to list; all filters combine.")

@@ -7,18 +7,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.dialect import json_array_contains
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.i18n import N_
-from domain.models import GridLevel, GridPost, Household, Resident
+from domain.models import GridLevel, GridPost, Household, Resident, ResidentTag
 from domain.pagination import Page, keyset_page
 from domain.permissions import (
     household_pii_visible,
     households_visible,
     require_covers,
     require_staff,
+    resident_name_visible,
+    resident_pii_visible,
 )
 from domain.principal import Principal
 from domain.services.grids import get_grid, subtree_of
@@ -33,6 +36,15 @@ class HouseholdFilter:
     grid_id: uuid.UUID | None = None
     search: str | None = None
     has_contact: bool | None = None
+    tag: ResidentTag | None = None
+
+
+def _a_resident(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The household has a living resident matching ``conditions``: a subquery correlated on
+    ``resident.household_id`` (indexed), so the page stays one statement whatever it holds."""
+    return exists().where(
+        Resident.household_id == Household.id, Resident.deleted.is_(False), *conditions
+    )
 
 
 async def _where(
@@ -44,7 +56,19 @@ async def _where(
     if where.search:
         text = clean_text("search", where.search, max_length=SEARCH_MAX)
         address = Household.building + "-" + Household.unit + "-" + Household.room
-        clauses.append(address.contains(text, autoescape=True))
+        # A name matches only where the asker reads it in full: 张* must not be searchable.
+        named = _a_resident(
+            Resident.name.contains(text, autoescape=True), resident_name_visible(principal)
+        )
+        clauses.append(address.contains(text, autoescape=True) | named)
+    if where.tag is not None:
+        # Tags are personal data: only residents whose tags the asker may read count.
+        clauses.append(
+            _a_resident(
+                json_array_contains(Resident.tags, where.tag.value),
+                resident_pii_visible(principal),
+            )
+        )
     if where.has_contact is not None:
         has = Household.contact_post_id.is_not(None)
         clauses.append(has if where.has_contact else ~has)

@@ -13,4 +13,18 @@ export const routes = [
     roles: ["admin", "staff"],
     component: () => import("./pages/home.js"),
   },
+  {
+    path: "/households",
+    title: "住户与居民",
+    group: "日常",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/households.js"),
+  },
+  {
+    path: "/coverage",
+    title: "联系覆盖",
+    group: "日常",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/coverage.js"),
+  },
 ];
