@@ -34,9 +34,10 @@ class HouseholdFilter:
         "you may read",
     )
     has_contact: bool | None = None
-    tag: ResidentTag | None = strawberry.field(
+    tag: str | None = strawberry.field(
         default=None,
-        description="a resident has this tag (among residents whose personal data you may see)",
+        description="a resident has this word of `residentTags` (among residents whose "
+        "personal data you may see)",
     )
 
 
