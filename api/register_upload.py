@@ -50,8 +50,13 @@ class _Refused(Exception):
 
 
 def _error(status: int, error: DomainError, language: str) -> Response:
+    message = error.render(language)
     return JSONResponse(
-        {"errors": [{"message": error.render(language), "extensions": {"code": error.code}}]},
+        {
+            "message": message,  # what the console's uploadFile/downloadFile show
+            "code": error.code,
+            "errors": [{"message": message, "extensions": {"code": error.code}}],
+        },
         status_code=status,
     )
 
