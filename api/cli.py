@@ -34,6 +34,7 @@ from api.demo import DemoLogins, load_demo
 from api.header_limit import bounded_protocol
 from api.pg_events import PostgresEventBus
 from api.register_file import read_register
+from api.register_plan import row_reason
 from api.register_refused import refused_workbook
 from api.residents_io import (
     ImportReport,
@@ -411,7 +412,7 @@ def _print_import(report: ImportReport, dry_run: bool) -> None:
         table.add_column(t(N_("name")))
         table.add_column(t(N_("problem")))
         for row in report.refused:
-            reason = row.error.render(language()) if row.error else ""
+            reason = row_reason(row.error, language()) if row.error else ""
             table.add_row(str(row.line), escape(row.name), escape(reason))
         errors.print(table)
     if dry_run:
