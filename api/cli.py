@@ -35,6 +35,7 @@ from api.header_limit import bounded_protocol
 from api.login_slips import render_sheet
 from api.pg_events import PostgresEventBus
 from api.register_file import read_register
+from api.register_plan import row_reason
 from api.register_refused import refused_workbook
 from api.residents_io import (
     ImportReport,
@@ -526,7 +527,7 @@ def _print_import(report: ImportReport, dry_run: bool) -> None:
         table.add_column(t(N_("name")))
         table.add_column(t(N_("problem")))
         for row in report.refused:
-            reason = row.error.render(language()) if row.error else ""
+            reason = row_reason(row.error, language()) if row.error else ""
             table.add_row(str(row.line), escape(row.name), escape(reason))
         errors.print(table)
     if dry_run:

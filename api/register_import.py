@@ -25,6 +25,7 @@ from api.register_plan import (
     Progress,
     RowPlan,
     plan_register,
+    row_reason,
     shown_field,
 )
 from domain.errors import Conflict, DomainError
@@ -70,7 +71,7 @@ class ImportReport:
                         }
                         for c in row.changes
                     ],
-                    "reason": row.error.render(language) if row.error else None,
+                    "reason": row_reason(row.error, language) if row.error else None,
                 }
                 for row in self.rows
             ],

@@ -14,6 +14,7 @@ households at the file's buildings, the residents matched by hash or living ther
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,9 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.register_cells import GENDER_LABELS, RELATION_LABELS, resident_fields
-from api.register_file import Register, RegisterRow, cell_text
+from api.register_file import COLUMNS, Register, RegisterRow, cell_text, header_of
 from domain.errors import Conflict, DomainError, InvalidInput
-from domain.i18n import N_
+from domain.i18n import N_, render, translate
 from domain.models import Grid, GridLevel, Household, Relation, Resident
 from domain.permissions import require_admin
 from domain.personal_data import (
@@ -352,3 +353,19 @@ async def plan_register(
 
 def shown_field(key: str) -> str:
     return _SHOWN.get(key, key)
+
+
+_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def row_reason(error: DomainError, language: str) -> str:
+    """Why a row was refused, naming the field by the register's own column header in the
+    reader's language (身份证号, not ``idNumber``): the operator fixes the spreadsheet, not an
+    API call."""
+    if not isinstance(error, InvalidInput):
+        return error.render(language)
+    key = _SNAKE.sub("_", error.field).lower()
+    column = next((c for c in COLUMNS if c.key == key), None)
+    label = header_of(column, language) if column else translate(shown_field(key), language)
+    own = render(error.template, error.params, language)
+    return render(N_("{field}: {message}"), {"field": label, "message": own}, language)

@@ -15,6 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from api.register_file import Register, cell_text, inert
 from api.register_import import ImportReport
+from api.register_plan import row_reason
 from domain.i18n import N_, translate
 
 REASON_HEADER = N_("Reason refused")
@@ -40,7 +41,7 @@ def refused_workbook(register: Register, report: ImportReport, language: str) ->
         original = list(raw.get(row.line, ()))[:width]
         original += [""] * (width - len(original))
         values = [_text(value) for value in original]
-        reason = row.error.render(language) if row.error else ""
+        reason = row_reason(row.error, language) if row.error else ""
         sheet.append(text_row([*values, reason]))
     buffer = io.BytesIO()
     workbook.save(buffer)

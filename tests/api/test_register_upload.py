@@ -93,7 +93,7 @@ async def test_preview_streams_progress_then_the_report_and_apply_writes(
     assert report["counts"] == {"create": 1, "update": 1, "unchanged": 0, "refused": 1}
     rows = {r["line"]: r for r in report["rows"]}
     assert rows[3]["changes"] == [{"field": "手机", "old": "138****0001", "new": "139****5678"}]
-    assert rows[4]["reason"].startswith("microGrid：") and "M9" in rows[4]["reason"]
+    assert rows[4]["reason"].startswith("微网格：") and "M9" in rows[4]["reason"]
     assert not report["applied"]
 
     workbook = await post(api, admin, register_csv(), url=URL + "/refused.xlsx")

@@ -60,6 +60,7 @@ def test_the_secretary_previews_downloads_refused_rows_and_imports(
     rows = page.locator(".rows .el-table__body tr")
     expect(rows).to_have_count(3)
     expect(rows.nth(1)).to_contain_text("139****1111")
+    expect(rows.nth(2)).to_contain_text("身份证号：1.20104E+17")
     expect(rows.nth(2)).to_contain_text("文本")
     page.get_by_text("拒绝（1）").click()
     expect(rows).to_have_count(1)
