@@ -220,6 +220,10 @@ async def test_bad_access_log_filters_are_typed_errors_and_only_the_admin_reads_
     for name in ("chief1", "member1a"):
         body = await api.post(LOG, {}, await api.login(name))
         assert _error(body) == "FORBIDDEN"
+    resident = await resident_token(api, world, "H1a-x")
+    assert _error(await api.post(LOG, {}, resident)) == "FORBIDDEN"
+    assert _error(await api.post(INBOX, {}, resident)) == "FORBIDDEN"
+    assert _error(await api.post(LOG, {})) == "UNAUTHENTICATED"
 
 
 async def test_the_access_log_costs_the_same_statements_for_few_or_many_entries(
