@@ -164,7 +164,7 @@ def test_the_access_log_finds_a_reveal_by_its_purpose(
     expect(rows).to_have_count(1)
     page.keyboard.press("Escape")
     page.locator(".layout-header h1").click()
-    expect(page.locator(".el-picker-panel:visible")).to_have_count(0)
+    expect(page.locator(".el-picker__popper:visible, [role=dialog]:visible")).to_have_count(0)
     check_page(page, "access-log")
 
 

@@ -3,7 +3,7 @@
 // Filtered by person, purpose and dates; newest first, a page at a time.
 import { gql } from "../api.js";
 import { REVEAL_REASONS } from "../registry.js";
-import { dateTime } from "../words.js";
+import { dateTime, deviceName } from "../words.js";
 
 const { ref, reactive, onMounted } = Vue;
 
@@ -33,7 +33,7 @@ function kindName(entry) {
 // The server writes details in English for its own log; say them in Chinese here.
 function detailText(entry) {
   if (entry.kind === "DEVICE_HOLDS") {
-    return `${entry.deviceName || "手机"}保存着完整联系电话、脱敏的身份证号和出生年份`;
+    return `${entry.deviceName ? deviceName(entry.deviceName) : "手机"}保存着完整联系电话、脱敏的身份证号和出生年份`;
   }
   const exported = /^(\d+) residents, (masked|unmasked)$/.exec(entry.detail || "");
   if (exported) {

@@ -4,7 +4,7 @@
 // a normal change, so it syncs out to every phone). A settled conflict leaves the open list.
 import { gql, problem } from "../api.js";
 import { ERROR_SELECTION, tagLabel } from "../registry.js";
-import { dateTime } from "../words.js";
+import { dateTime, deviceName } from "../words.js";
 
 const { ref, reactive, onMounted } = Vue;
 const { ElMessage } = ElementPlus;
@@ -96,7 +96,7 @@ export default {
           <template #header>
             <div class="conflict-head">
               <h2>{{ collectionName(c.collection) }}：{{ c.subject || '（已不在登记中）' }}</h2>
-              <span class="muted"><template v-if="c.gridName">网格：{{ c.gridName }} · </template>提交人：{{ c.accountName }}<template v-if="c.deviceName">（{{ c.deviceName }}）</template> · {{ when(c.createdAt) }}</span>
+              <span class="muted"><template v-if="c.gridName">网格：{{ c.gridName }} · </template>提交人：{{ c.accountName }}<template v-if="c.deviceName">（{{ deviceName(c.deviceName) }}）</template> · {{ when(c.createdAt) }}</span>
             </div>
           </template>
           <el-table :data="[c]" :aria-label="'冲突：' + fieldName(c.field)" class="conflict-values">
@@ -171,6 +171,7 @@ export default {
       typeable,
       show: shown,
       when: dateTime,
+      deviceName,
       fieldName: (f) => FIELDS[f] || f,
       collectionName: (c) => COLLECTIONS[c] || c,
       resolutionName: (r) => RESOLUTIONS[r] || r || "已处理",

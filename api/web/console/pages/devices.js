@@ -3,7 +3,7 @@
 // signed out at once and can neither sync nor refresh its login again.
 import { gql, problem, session } from "../api.js";
 import { ERROR_SELECTION } from "../registry.js";
-import { dateTime } from "../words.js";
+import { dateTime, deviceName } from "../words.js";
 
 const { ref, computed, onMounted } = Vue;
 const { ElMessage, ElMessageBox } = ElementPlus;
@@ -17,7 +17,7 @@ const REVOKE = `mutation($d: UUID!) { revokeDevice(deviceId: $d) {
 
 function question(device) {
   const lines = [
-    `吊销「${device.accountName}」的设备「${device.name}」？`,
+    `吊销「${device.accountName}」的设备「${deviceName(device.name)}」？`,
     "吊销后它立即退出登录：不能再同步数据、不能再刷新登录，正在进行的实时同步也会断开；要继续使用，须用账号密码重新登录（会成为一台新设备）。",
     "手机丢失、转给别人或人员离岗时请吊销。这一步不能撤销。",
   ];
@@ -39,7 +39,7 @@ export default {
       <el-table :data="rows" v-loading="loading" row-key="id" empty-text="没有设备" aria-label="设备列表" class="device-table">
         <el-table-column prop="accountName" label="账号" min-width="100" />
         <el-table-column label="设备" min-width="120">
-          <template #default="{ row }">{{ row.name }}<el-tag v-if="row.current" size="small" class="tag" type="success">本机</el-tag></template>
+          <template #default="{ row }">{{ deviceName(row.name) }}<el-tag v-if="row.current" size="small" class="this-device" type="success">本机</el-tag></template>
         </el-table-column>
         <el-table-column label="最近使用" min-width="150"><template #default="{ row }">{{ when(row.lastSeenAt) || '—' }}</template></el-table-column>
         <el-table-column label="最近同步" min-width="150"><template #default="{ row }">{{ when(row.lastSyncAt) || '从未同步' }}</template></el-table-column>
@@ -94,7 +94,7 @@ export default {
           ElMessage.error(message);
           return;
         }
-        ElMessage.success(`已吊销「${device.name}」`);
+        ElMessage.success(`已吊销「${deviceName(device.name)}」`);
         if (device.current) {
           await session.logout();
           router.replace("/login");
@@ -115,6 +115,7 @@ export default {
       load,
       revoke,
       when: dateTime,
+      deviceName,
       isAdmin: computed(() => session.state.role === "admin"),
     };
   },
