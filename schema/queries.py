@@ -10,6 +10,7 @@ from schema.devices import DeviceQueries
 from schema.duplicates import DuplicateQueries
 from schema.login_lockouts import LoginLockoutQueries
 from schema.registry_queries import RegistryQueries
+from schema.resident_tags import ResidentTagQueries
 from schema.sync import SyncQueries
 from schema.votes import VoteQueries
 
@@ -24,5 +25,6 @@ class Query(
     DuplicateQueries,
     AccessLogQueries,
     DeviceQueries,
+    ResidentTagQueries,
 ):
     pass

@@ -52,7 +52,7 @@ export default {
   name: "AccessLogPage",
   template: `
     <section class="access-log">
-      <p class="muted intro">按《个人信息保护法》，每一次查看居民的完整电话或身份证号、每一次导出名册都留有记录；网格员手机上同步保存的完整电话也列在这里。</p>
+      <p class="muted ops-intro">按《个人信息保护法》，每一次查看居民的完整电话或身份证号、每一次导出名册都留有记录；网格员手机上同步保存的完整电话也列在这里。</p>
       <el-form class="filters" :inline="true" @submit.prevent="search" aria-label="筛选访问记录">
         <el-form-item label="人员" for="log-account">
           <el-select id="log-account" v-model="filters.accountId" clearable filterable placeholder="全部人员"

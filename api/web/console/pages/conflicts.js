@@ -81,7 +81,7 @@ export default {
   name: "ConflictsPage",
   template: `
     <section class="conflicts">
-      <p class="muted intro">网格员的手机离线时修改了某项信息，而服务器上同一项也被改过，系统不会自动替谁做决定：两边的值都保留在这里，请核实后选择一个。选定的值会同步到所有手机。</p>
+      <p class="muted ops-intro">网格员的手机离线时修改了某项信息，而服务器上同一项也被改过，系统不会自动替谁做决定：两边的值都保留在这里，请核实后选择一个。选定的值会同步到所有手机。</p>
       <div class="page-actions">
         <el-radio-group v-model="status" aria-label="冲突状态" @change="load">
           <el-radio-button value="OPEN">待处理</el-radio-button>

@@ -29,8 +29,8 @@ export default {
   name: "DevicesPage",
   template: `
     <section class="devices">
-      <p class="muted intro" v-if="isAdmin">本社区所有账号登录过的手机和浏览器。网格员的手机离线时保存着所联系住户的电话，手机丢失或人员离岗时，请在这里吊销。</p>
-      <p class="muted intro" v-else>您的账号登录过的手机和浏览器。手机丢失时请在这里吊销；别人的设备请联系社区书记。</p>
+      <p class="muted ops-intro" v-if="isAdmin">本社区所有账号登录过的手机和浏览器。网格员的手机离线时保存着所联系住户的电话，手机丢失或人员离岗时，请在这里吊销。</p>
+      <p class="muted ops-intro" v-else>您的账号登录过的手机和浏览器。手机丢失时请在这里吊销；别人的设备请联系社区书记。</p>
       <div class="page-actions">
         <el-switch v-model="showRevoked" active-text="显示已吊销的设备" aria-label="显示已吊销的设备" @change="load" />
         <span class="muted" data-test="total">共 {{ rows.length }} 台</span>

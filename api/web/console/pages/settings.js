@@ -66,7 +66,7 @@ export default {
   name: "SettingsPage",
   template: `
     <section class="settings">
-      <p class="muted intro">这些是本社区长廊议事会的规则。修改从保存时起生效；已经开始的评菜期仍按开始时的规则进行。</p>
+      <p class="muted ops-intro">这些是本社区长廊议事会的规则。修改从保存时起生效；已经开始的评菜期仍按开始时的规则进行。</p>
       <el-alert v-if="error" type="error" :title="error" show-icon :closable="false" role="alert" />
       <el-form v-if="loaded" :model="model" label-position="top" class="settings-form" aria-label="社区设置" @submit.prevent="save">
         <el-form-item v-for="s in settings" :key="s.key" :label="s.label" :for="'setting-' + s.key" :error="fieldErrors[s.key]">
