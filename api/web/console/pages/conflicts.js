@@ -63,7 +63,7 @@ function shown(field, value) {
   if (typeof value === "boolean") return value ? "是" : "否";
   if (Array.isArray(value)) {
     if (!value.length) return "（空）";
-    return value.map((v) => (field === "tags" ? tagLabel(String(v).toUpperCase()) : String(v))).join("、");
+    return value.map((v) => (field === "tags" ? tagLabel(String(v)) : String(v))).join("、");
   }
   if (field.endsWith("At") && typeof value === "string") return dateTime(value);
   if (typeof value === "object") return JSON.stringify(value);
