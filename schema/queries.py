@@ -6,6 +6,7 @@ import strawberry
 
 from schema.access_log import AccessLogQueries
 from schema.council import CouncilQueries
+from schema.devices import DeviceQueries
 from schema.duplicates import DuplicateQueries
 from schema.login_lockouts import LoginLockoutQueries
 from schema.registry_queries import RegistryQueries
@@ -23,6 +24,7 @@ class Query(
     LoginLockoutQueries,
     DuplicateQueries,
     AccessLogQueries,
+    DeviceQueries,
     ResidentTagQueries,
 ):
     pass

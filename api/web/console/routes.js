@@ -48,4 +48,32 @@ export const routes = [
     roles: ["admin", "staff"],
     component: () => import("./pages/codes.js"),
   },
+  {
+    path: "/conflicts",
+    title: "同步冲突",
+    group: "运维",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/conflicts.js"),
+  },
+  {
+    path: "/devices",
+    title: "设备",
+    group: "运维",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/devices.js"),
+  },
+  {
+    path: "/access-log",
+    title: "访问记录",
+    group: "运维",
+    roles: ["admin"],
+    component: () => import("./pages/access-log.js"),
+  },
+  {
+    path: "/settings",
+    title: "社区设置",
+    group: "运维",
+    roles: ["admin"],
+    component: () => import("./pages/settings.js"),
+  },
 ];
