@@ -20,6 +20,7 @@ from typing import Any
 
 import openpyxl
 
+from api.sheet_rows import is_notes_row
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import LANGUAGES, N_, translate
 from domain.models import ResidentTag
@@ -140,7 +141,7 @@ def read_register(path: Path) -> Register:
     rows = [
         RegisterRow(line, {key: cells[i] for i, key in keys.items() if i < len(cells)})
         for line, cells in enumerate(table, start=2)
-        if any(cell_text(cell) for cell in cells)
+        if any(cell_text(cell) for cell in cells) and not (line == 2 and is_notes_row(cells))
     ]
     return Register(rows, ignored)
 
