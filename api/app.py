@@ -34,6 +34,7 @@ from api.middleware import BodySizeLimit, HeaderSizeLimit, RequestId, language_o
 from api.pg_events import PostgresEventBus
 from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
 from api.settings import Settings
+from api.setup_files import setup_routes
 from api.suggestion_box_task import periodic_release
 from api.sync_fast_path import fast_pull_response
 from api.tokens import TokenService
@@ -303,6 +304,7 @@ def create_app(
                 ledger_export_endpoint(lambda: state["db"], graphql.tokens),
                 methods=["GET"],
             ),
+            *setup_routes(lambda: state["db"], graphql.tokens),
             *web_routes(),
         ],
         middleware=[

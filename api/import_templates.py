@@ -37,7 +37,7 @@ REGISTER_NOTES: dict[str, str] = {
     "phone": "选填。11位手机号",
     "id_number": "选填。18位身份证号，请设为文本格式",
     "birth_date": "选填。如 1950-03-21",
-    "micro_grid": "新地址必填。微网格名称，重名写 网格/微网格",
+    "micro_grid": "选填（新地址必填）。微网格名称，重名写 网格/微网格",
 }
 """Notes by register column key; a column another change adds gets an empty note."""
 
