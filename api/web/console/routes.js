@@ -14,6 +14,13 @@ export const routes = [
     component: () => import("./pages/home.js"),
   },
   {
+    path: "/setup",
+    title: "开始设置",
+    group: "设置",
+    roles: ["admin"],
+    component: () => import("./pages/setup.js"),
+  },
+  {
     path: "/households",
     title: "住户与居民",
     group: "日常",
