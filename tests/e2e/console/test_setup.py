@@ -10,6 +10,7 @@ import openpyxl
 from playwright.sync_api import Page, expect
 
 from tests.e2e.console.conftest import OpenConsole, Served, check_page
+from tests.e2e.console.test_households import choose
 
 PASSWORD = "secretary-password-1"
 
@@ -75,6 +76,13 @@ def test_first_day_from_templates(
     tree = page.locator("[data-test=grid-tree]")
     expect(tree).to_contain_text("第二网格")
     expect(tree).to_contain_text("2号楼")
+    page.get_by_label("新网格名称").fill("第三网格")
+    page.get_by_role("button", name="添加网格").click()
+    expect(tree).to_contain_text("第三网格")
+    page.locator(".tree-node", has_text="第三网格").get_by_role("button", name="添加微网格").click()
+    page.locator(".el-message-box input").fill("9号楼")
+    page.get_by_role("button", name="确定").click()
+    expect(tree).to_contain_text("9号楼")
     check_page(page, "setup-grids")
 
     page.click("[data-test=to-staff]")
@@ -99,6 +107,15 @@ def test_first_day_from_templates(
     saved = download(page, "[data-test=passwords-download]", tmp_path)
     lines = saved.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "用户名,姓名,初始密码" and len(lines) == 3
+    page.get_by_role("button", name="添加工作人员").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("姓名").fill("王强")
+    dialog.get_by_label("用户名").fill("wangqiang")
+    choose(page, "岗位", "红色微网格员")
+    choose(page, "网格", "第三网格/9号楼")
+    dialog.get_by_role("button", name="保存").click()
+    expect(table).to_contain_text("红色微网格员：第三网格/9号楼")
+    expect(passwords).to_contain_text("wangqiang")
     check_page(page, "setup-staff")
 
     page.get_by_role("button", name="下一步：居民花名册").click()
