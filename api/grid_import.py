@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.import_outcome import ImportResult, ImportRolledBack, Outcome, RowOutcome, Summary
+from api.import_outcome import (
+    ImportResult,
+    ImportRolledBack,
+    Outcome,
+    RowOutcome,
+    Summary,
+    as_column,
+)
 from api.residents_io import admin_principal
 from api.sheet_rows import SheetRow, read_sheet
 from domain.database import Database
@@ -43,7 +50,10 @@ class _Tree:
         found = self.nodes.get((parent_id, name))
         if found is not None:
             return found, False
-        grid = await create_grid(session, who, name=name, parent_id=parent_id)
+        try:
+            grid = await create_grid(session, who, name=name, parent_id=parent_id)
+        except DomainError as error:
+            raise as_column(error, {"name": "微网格" if parent else "网格"}) from None
         self.nodes[(parent_id, grid.name)] = grid
         return grid, True
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, render
 
 CREATE = "create"
@@ -88,6 +88,13 @@ class ImportResult:
                 for a in self.accounts
             ],
         }
+
+
+def as_column(error: DomainError, columns: dict[str, str]) -> DomainError:
+    """A service's input error named by the spreadsheet's column (网格, not ``name``)."""
+    if isinstance(error, InvalidInput) and error.field in columns:
+        error.field = columns[error.field]
+    return error
 
 
 class ImportRolledBack(DomainError):

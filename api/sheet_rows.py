@@ -79,6 +79,16 @@ def decode_csv(data: bytes) -> str:
 
 
 def _table(data: bytes, filename: str) -> Iterator[list[Any]]:
+    """The file's rows; a file broken past its first bytes is still the file's fault."""
+    try:
+        yield from _raw_table(data, filename)
+    except SheetFileError:
+        raise
+    except Exception as exc:  # csv.Error, zip and XML errors from deep inside openpyxl
+        raise SheetFileError(N_("cannot read the workbook: {error}"), error=str(exc)) from exc
+
+
+def _raw_table(data: bytes, filename: str) -> Iterator[list[Any]]:
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix == "csv":
         yield from csv.reader(io.StringIO(decode_csv(data), newline=""))

@@ -24,6 +24,7 @@ from api.import_outcome import (
     Outcome,
     RowOutcome,
     Summary,
+    as_column,
 )
 from api.residents_io import admin_principal
 from api.sheet_rows import SheetRow, read_sheet
@@ -217,6 +218,7 @@ async def import_staff_rows(
         try:
             result.rows.append(await importer.row(row))
         except DomainError as error:
+            as_column(error, {"username": "用户名", "displayName": "姓名"})
             del importer.accounts[made:]  # the row's SAVEPOINT took its account back
             result.rows.append(RowOutcome(row.line, Outcome.REFUSED, [], error))
     result.accounts = importer.accounts
