@@ -37,6 +37,8 @@ from api.import_outcome import ImportResult as ImportResult_
 from api.import_outcome import Outcome
 from api.import_templates import SHEET_TITLES, template_xlsx
 from api.pg_events import PostgresEventBus
+from api.register_file import read_register
+from api.register_refused import refused_workbook
 from api.residents_io import (
     ImportReport,
     export_residents,
@@ -352,12 +354,20 @@ async def _find_resident(
 @app.command("import-residents")
 def import_residents_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="import the good rows even if some are bad")
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what the import would do; write nothing")
     ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="import the good rows even if some are refused")
+    ] = False,
+    refused: Annotated[
+        Path | None,
+        typer.Option("--refused", dir_okay=False, help="write the refused rows to this .xlsx"),
+    ] = None,
     community: Annotated[str | None, typer.Option(help="the community to import into")] = None,
 ) -> None:
-    """Import a resident register (居民花名册); every bad row is reported with its line."""
+    """Import a resident register (居民花名册): new people, changes to those registered (matched
+    by ID number, else address and name); every refused row is reported with its line."""
     settings = _settings()
     cipher = PersonalDataCipher(settings.pii_key)
     with Progress(
@@ -370,40 +380,60 @@ def import_residents_command(
 
         async def work(db: Database) -> ImportReport:
             return await import_residents(
-                db, cipher, file, community=community, skip_bad=skip_bad, progress=advance
+                db,
+                cipher,
+                file,
+                community=community,
+                apply=not dry_run,
+                skip_refused=skip_bad,
+                progress=advance,
             )
 
         report = _run(work, settings)
-    _print_import(report)
-    if report.errors:
+    _print_import(report, dry_run)
+    if refused is not None and report.refused:
+        refused.write_bytes(refused_workbook(read_register(file), report, language()))
+        console.print(t(N_("refused rows written to {file}"), file=escape(str(refused))))
+    if report.refused:
         raise typer.Exit(1)
 
 
-def _print_import(report: ImportReport) -> None:
+def _print_import(report: ImportReport, dry_run: bool) -> None:
     if report.ignored_columns:
         console.print(
             t(N_("ignored columns: {columns}"), columns=escape("、".join(report.ignored_columns)))
         )
-    if report.errors:
-        table = Table(title=t(N_("{count} bad rows"), count=len(report.errors)))
+    counts = report.counts()
+    console.print(
+        t(
+            N_("{create} new, {update} updated, {unchanged} unchanged, {refused} refused"),
+            **counts,
+        )
+    )
+    if report.refused:
+        table = Table(title=t(N_("{count} refused rows"), count=len(report.refused)))
         table.add_column(t(N_("line")), justify="right")
+        table.add_column(t(N_("name")))
         table.add_column(t(N_("problem")))
-        for error in report.errors:
-            table.add_row(str(error.line), escape(error.render(language())))
+        for row in report.refused:
+            reason = row.error.render(language()) if row.error else ""
+            table.add_row(str(row.line), escape(row.name), escape(reason))
         errors.print(table)
-    if report.rejected:
+    if dry_run:
+        console.print(t(N_("dry run: nothing was written")))
+    elif not report.applied:
         errors.print(
             "[red]" + t(N_("nothing was imported; fix the rows or pass --skip-bad")) + "[/red]"
         )
-        return
-    console.print(
-        t(
-            N_("imported {imported} of {rows} residents ({households} new households)"),
-            imported=report.imported,
-            rows=report.rows,
-            households=report.households_created,
+    else:
+        console.print(
+            t(
+                N_("imported: {create} new, {update} updated ({households} new households)"),
+                create=counts["create"],
+                update=counts["update"],
+                households=report.households_created,
+            )
         )
-    )
 
 
 @app.command("export-residents")

@@ -1,9 +1,9 @@
 """The rows of a small set-up spreadsheet (grids, staff): CSV or XLSX, as offices save them.
 
-A CSV from Excel on a Chinese Windows is GBK or GB18030, not UTF-8: anything that is not
-UTF-8 (with or without a BOM) is decoded with the encoding charset-normalizer detects, so
-that the secretary never has to know what an encoding is. Line numbers are the
-spreadsheet's (header = line 1); the templates' second row of notes (必填/选填 …) is skipped.
+The same reading rules as the register's (``api.register_file``): a CSV in UTF-8 (with or
+without a BOM) or GBK/GB18030 as Excel on a Chinese Windows saves it, detected with
+charset-normalizer; the templates' second row of notes (必填/选填 …) skipped. Line numbers
+are the spreadsheet's (header = line 1).
 """
 
 from __future__ import annotations
@@ -16,16 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
-from charset_normalizer import from_bytes
 
+from api.register_file import cell_text, decode_csv, is_notes_row
 from domain.errors import DomainError
 from domain.i18n import N_
 
 MAX_ROWS = 5000
 """A grid tree or a staff list is hundreds of rows at most; more is the wrong file."""
-
-NOTE_WORDS = ("必填", "选填", "required", "optional")
-"""How a template's notes row starts each cell (``api.import_templates``)."""
 
 
 class SheetFileError(DomainError):
@@ -40,42 +37,9 @@ class SheetRow:
     cells: dict[str, str]
 
 
-def is_notes_row(cells: list[Any]) -> bool:
-    """A template's second row: every filled cell starts with 必填 or 选填."""
-    texts = [cell_text(cell) for cell in cells]
-    filled = [text for text in texts if text]
-    return bool(filled) and all(text.casefold().startswith(NOTE_WORDS) for text in filled)
-
-
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _normal(header: object) -> str:
     text = str(header or "").replace("\ufeff", "").strip().casefold()
     return re.sub(r"[\s_\-]+", " ", text)
-
-
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (BOM or not) as such; otherwise the detected encoding (GBK, GB18030, …)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    if best is None:
-        raise SheetFileError(N_("cannot tell the CSV file's encoding; save it as UTF-8"))
-    encoding = best.encoding
-    if encoding.replace("_", "").lower() in ("gbk", "gb2312", "cp936"):
-        encoding = "gb18030"  # a superset: a rare character must not break the whole file
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise SheetFileError(N_("cannot tell the CSV file's encoding; save it as UTF-8")) from exc
 
 
 def _table(data: bytes, filename: str) -> Iterator[list[Any]]:

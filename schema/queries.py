@@ -9,6 +9,7 @@ from schema.council import CouncilQueries
 from schema.duplicates import DuplicateQueries
 from schema.login_lockouts import LoginLockoutQueries
 from schema.registry_queries import RegistryQueries
+from schema.resident_tags import ResidentTagQueries
 from schema.sync import SyncQueries
 from schema.votes import VoteQueries
 
@@ -22,5 +23,6 @@ class Query(
     LoginLockoutQueries,
     DuplicateQueries,
     AccessLogQueries,
+    ResidentTagQueries,
 ):
     pass

@@ -21,6 +21,20 @@ export const routes = [
     component: () => import("./pages/setup.js"),
   },
   {
+    path: "/import",
+    title: "导入花名册",
+    group: "设置",
+    roles: ["admin"],
+    component: () => import("./pages/register-import.js"),
+  },
+  {
+    path: "/tags",
+    title: "居民标签",
+    group: "设置",
+    roles: ["admin"],
+    component: () => import("./pages/tags.js"),
+  },
+  {
     path: "/households",
     title: "住户与居民",
     group: "日常",
