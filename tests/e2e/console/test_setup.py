@@ -116,6 +116,7 @@ def test_first_day_from_templates(
     dialog.get_by_role("button", name="保存").click()
     expect(table).to_contain_text("红色微网格员：第三网格/9号楼")
     expect(passwords).to_contain_text("wangqiang")
+    expect(dialog).to_be_hidden()  # axe must not judge the dialog while it fades out
     check_page(page, "setup-staff")
 
     page.get_by_role("button", name="下一步：居民花名册").click()
