@@ -121,4 +121,6 @@ def test_first_day_from_templates(
 
     page.get_by_role("button", name="下一步：居民花名册").click()
     expect(page.locator("[data-test=step-register]")).to_be_visible()
+    register = openpyxl.load_workbook(download(page, "[data-test=register-template]", tmp_path))
+    assert register.active is not None and register.active["A1"].value == "楼栋"
     check_page(page, "setup-register")

@@ -1,7 +1,7 @@
 // 开始设置: a new community's first day, in order: 社区 → 网格 → 工作人员与岗位 → 居民花名册.
 // Each step by hand (the same mutations as everywhere: createGrid, renameGrid, deleteGrid,
 // createStaffAccount, createGridPost) or from a spreadsheet (components/setup-import.js).
-import { ERROR_FIELDS, gql, problem } from "../api.js";
+import { ERROR_FIELDS, downloadFile, gql, problem } from "../api.js";
 import SetupImport from "../components/setup-import.js";
 import { gridTree } from "../registry.js";
 import { GRID_LEVELS, POST_ROLES } from "../words.js";
@@ -139,6 +139,7 @@ export default {
         <p>网格和岗位都有了，就可以导入居民花名册：先预览，每行的问题会写明行号和原因。</p>
         <div class="page-actions">
           <el-button @click="step = 2">上一步</el-button>
+          <el-button @click="registerTemplate" data-test="register-template">下载花名册模板</el-button>
           <el-button type="primary" @click="$router.push('/import')">导入居民花名册</el-button>
         </div>
       </div>
@@ -328,6 +329,14 @@ export default {
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     }
 
+    async function registerTemplate() {
+      try {
+        await downloadFile("/console/templates/register.xlsx", "居民花名册模板.xlsx");
+      } catch (failure) {
+        error.value = failure.message;
+      }
+    }
+
     onMounted(async () => {
       await load();
       if (grids.value.length) step.value = posts.value.length ? 2 : 1;
@@ -335,7 +344,7 @@ export default {
 
     return { step, error, grids, tree, staff, accounts, newGrid, dialog, gridChoices, gridPath,
       load, addGrid, addMicro, rename, remove, openStaff, saveStaff, staffImported,
-      downloadPasswords, print: () => window.print(), newPassword: randomPassword,
+      downloadPasswords, registerTemplate, print: () => window.print(), newPassword: randomPassword,
       levels: GRID_LEVELS, roles: POST_ROLES };
   },
 };
