@@ -83,6 +83,7 @@ def test_first_day_from_templates(
     page.locator(".el-message-box input").fill("9号楼")
     page.get_by_role("button", name="确定").click()
     expect(tree).to_contain_text("9号楼")
+    expect(page.locator(".el-message-box")).to_have_count(0)  # gone, not fading out
     check_page(page, "setup-grids")
 
     page.click("[data-test=to-staff]")
