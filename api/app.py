@@ -36,6 +36,7 @@ from api.pg_events import PostgresEventBus
 from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
 from api.register_upload import UPLOAD_PATHS, register_upload_routes
 from api.settings import Settings
+from api.setup_files import setup_routes
 from api.suggestion_box_task import periodic_release
 from api.sync_fast_path import fast_pull_response
 from api.tokens import TokenService
@@ -312,6 +313,7 @@ def create_app(
                 ),
                 methods=["POST"],
             ),
+            *setup_routes(lambda: state["db"], graphql.tokens),
             *register_upload_routes(
                 lambda: state["db"], graphql.tokens, graphql.cipher, settings.max_upload_bytes
             ),

@@ -31,7 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uvicorn.config import LOGGING_CONFIG
 
 from api.demo import DemoLogins, load_demo
+from api.grid_import import import_grids
 from api.header_limit import bounded_protocol
+from api.import_outcome import ImportResult as ImportResult_
+from api.import_outcome import Outcome
+from api.import_templates import SHEET_TITLES, template_xlsx
 from api.login_slips import render_sheet
 from api.pg_events import PostgresEventBus
 from api.register_file import read_register
@@ -44,6 +48,7 @@ from api.residents_io import (
     import_residents,
 )
 from api.settings import Settings, SettingsError
+from api.staff_import import import_staff
 from domain.credentials import hash_password
 from domain.database import Database, open_database
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -574,6 +579,107 @@ def export_residents_command(
             + t(N_("this file holds full ID numbers and phones: keep it safe"))
             + "[/yellow]"
         )
+
+
+def _print_setup(result: ImportResult_, dry_run: bool) -> None:
+    """The per-row preview (or what was done), then the new accounts' passwords, once."""
+    words = {
+        Outcome.CREATE: t(N_("create")),
+        Outcome.UNCHANGED: t(N_("unchanged")),
+        Outcome.REFUSED: t(N_("refused")),
+    }
+    table = Table()
+    table.add_column(t(N_("line")), justify="right")
+    table.add_column(t(N_("outcome")))
+    table.add_column(t(N_("what")))
+    for row in result.rows:
+        shown = row.as_json(language())
+        text = shown["reason"] if row.reason else shown["summary"]
+        style = "red" if row.reason else ""
+        table.add_row(
+            str(row.line),
+            words[row.outcome],
+            f"[{style}]{escape(text)}[/{style}]" if style else escape(text),
+        )
+    console.print(table)
+    counts = result.counts()
+    console.print(
+        t(
+            N_("{create} to create, {unchanged} unchanged, {refused} refused"),
+            create=counts["create"],
+            unchanged=counts["unchanged"],
+            refused=counts["refused"],
+        )
+    )
+    if result.refused:
+        errors.print("[red]" + t(N_("nothing was imported; fix the refused rows")) + "[/red]")
+    elif dry_run:
+        console.print(t(N_("dry run: nothing was changed; run again without --dry-run")))
+    else:
+        console.print(t(N_("imported")))
+    if result.accounts:
+        passwords = Table(title=t(N_("new accounts' initial passwords (shown only this once)")))
+        for column in (N_("username"), N_("name"), N_("password")):
+            passwords.add_column(t(column))
+        for account in result.accounts:
+            passwords.add_row(
+                *map(escape, (account.username, account.display_name, account.initial_password))
+            )
+        console.print(passwords)
+
+
+SetupImport = Callable[..., Awaitable[ImportResult_]]
+
+
+def _setup_import(run: SetupImport, file: Path, dry_run: bool, community: str | None) -> None:
+    settings = _settings()
+    data = file.read_bytes()
+
+    async def work(db: Database) -> ImportResult_:
+        return await run(db, data, file.name, dry_run=dry_run, community=community)
+
+    result = _run(work, settings)
+    _print_setup(result, dry_run)
+    if result.refused:
+        raise typer.Exit(1)
+
+
+@app.command("import-grid")
+def import_grid_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be done, change nothing")
+    ] = False,
+    community: Annotated[str | None, typer.Option(help="the community to import into")] = None,
+) -> None:
+    """Import the grid tree (columns 网格, 微网格); the same file again changes nothing."""
+    _setup_import(import_grids, file, dry_run, community)
+
+
+@app.command("import-staff")
+def import_staff_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be done, change nothing")
+    ] = False,
+    community: Annotated[str | None, typer.Option(help="the community to import into")] = None,
+) -> None:
+    """Import staff and their posts (姓名, 用户名, 岗位, 网格, 管理员); new accounts' initial
+    passwords are printed once."""
+    _setup_import(import_staff, file, dry_run, community)
+
+
+@app.command("template")
+def template_command(
+    kind: Annotated[str, typer.Argument(help="grid, staff or register")],
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="the .xlsx file to write")],
+) -> None:
+    """Write an import template (XLSX: headers, a row of notes on each column's rules)."""
+    if kind not in SHEET_TITLES:
+        errors.print("[red]" + t(N_("the template is grid, staff or register")) + "[/red]")
+        raise typer.Exit(1)
+    out.write_bytes(template_xlsx(kind))
+    console.print(t(N_("template written to {file}"), file=escape(str(out))))
 
 
 @app.command("compact-sync")

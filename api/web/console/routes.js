@@ -14,6 +14,13 @@ export const routes = [
     component: () => import("./pages/home.js"),
   },
   {
+    path: "/setup",
+    title: "开始设置",
+    group: "设置",
+    roles: ["admin"],
+    component: () => import("./pages/setup.js"),
+  },
+  {
     path: "/import",
     title: "导入花名册",
     group: "设置",
