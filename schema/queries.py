@@ -11,6 +11,7 @@ from schema.duplicates import DuplicateQueries
 from schema.login_lockouts import LoginLockoutQueries
 from schema.registry_queries import RegistryQueries
 from schema.resident_tags import ResidentTagQueries
+from schema.staff_accounts import StaffAccountQueries
 from schema.sync import SyncQueries
 from schema.votes import VoteQueries
 
@@ -26,5 +27,6 @@ class Query(
     AccessLogQueries,
     DeviceQueries,
     ResidentTagQueries,
+    StaffAccountQueries,
 ):
     pass

@@ -51,6 +51,7 @@ def test_first_day_from_templates(
     page = open_console(empty_server.base, "shuji", PASSWORD)
     page.goto(f"{empty_server.base}/console/#/setup")
     expect(page.locator("[data-test=step-community]")).to_be_visible()
+    expect(page.locator("[data-test=community-name]")).to_contain_text("新建社区")
     check_page(page, "setup-community")
     page.get_by_role("button", name="下一步：网格").click()
 
@@ -103,6 +104,7 @@ def test_first_day_from_templates(
     table = page.locator("[data-test=staff-table]")
     expect(table).to_contain_text("网格长：第一网格")
     expect(table).to_contain_text("红色微网格员：第一网格/1号楼")
+    expect(table).to_contain_text("社区书记（管理员）")  # the admin, who holds no post
     passwords = page.locator("[data-test=passwords]")
     expect(passwords).to_contain_text("zhangwei")
     saved = download(page, "[data-test=passwords-download]", tmp_path)

@@ -9,8 +9,9 @@ import { GRID_LEVELS, POST_ROLES } from "../words.js";
 const { ref, reactive, computed, onMounted } = Vue;
 const { ElMessage, ElMessageBox } = ElementPlus;
 
-const DATA = `{ grids { id name level parentId }
-  posts { id role gridId grid { id name parentId } account { id displayName } } }`;
+const DATA = `{ viewer { communityName } grids { id name level parentId }
+  staffAccounts { id username displayName kind
+    posts { id role gridId grid { id name parentId } } } }`;
 const CREATE_GRID = `mutation($n: String!, $p: UUID) { r: createGrid(name: $n, parentId: $p) {
   __typename ${ERROR_FIELDS} } }`;
 const RENAME_GRID = `mutation($id: UUID!, $n: String!) { r: renameGrid(id: $id, name: $n) {
@@ -50,7 +51,7 @@ export default {
 
       <div v-if="step === 0" data-test="step-community">
         <h2>第一步：社区</h2>
-        <p>社区在创建管理员账号时已经建好（<code>changlang create-admin --community 社区名称</code>）。
+        <p data-test="community-name">社区：<strong>{{ communityName }}</strong>（创建管理员账号时已经建好）。
           议事规则（评价门槛、评价期、逾期上报天数）可以在社区设置里调整，以后随时可改。</p>
         <div class="page-actions">
           <el-button @click="$router.push('/settings')">打开社区设置</el-button>
@@ -100,13 +101,15 @@ export default {
         <div class="page-actions">
           <el-button type="primary" @click="openStaff(null)">添加工作人员</el-button>
         </div>
-        <el-table :data="staff" aria-label="工作人员与岗位" empty-text="还没有人担任岗位" data-test="staff-table">
+        <el-table :data="staff" aria-label="工作人员与岗位" empty-text="还没有工作人员" data-test="staff-table">
           <el-table-column prop="displayName" label="姓名" min-width="100" />
+          <el-table-column prop="username" label="用户名" min-width="100" />
           <el-table-column label="岗位" min-width="260">
             <template #default="{ row }">
               <el-tag v-for="post in row.posts" :key="post.id" class="post-tag" disable-transitions>
                 {{ roles[post.role] }}：{{ gridPath(post.grid) }}
               </el-tag>
+              <span v-if="!row.posts.length" class="muted">{{ row.kind === "ADMIN" ? "社区书记（管理员）" : "无岗位（可作责任联系人）" }}</span>
             </template>
           </el-table-column>
           <el-table-column label="操作" width="110">
@@ -176,7 +179,6 @@ export default {
     const step = ref(0);
     const error = ref("");
     const grids = ref([]);
-    const posts = ref([]);
     const accounts = ref([]);
     const newGrid = ref("");
     const dialog = reactive({ open: false, account: null, displayName: "", username: "", password: "",
@@ -195,22 +197,17 @@ export default {
         .filter((g) => !dialog.role || (micro ? g.level === "MICRO_GRID" : g.level === "GRID"))
         .map((g) => ({ id: g.id, label: gridPath(g) }));
     });
-    const staff = computed(() => {
-      const people = new Map();
-      for (const post of posts.value) {
-        if (!post.account) continue;
-        const person = people.get(post.account.id) || { ...post.account, posts: [] };
-        person.posts.push(post);
-        people.set(post.account.id, person);
-      }
-      return [...people.values()];
-    });
+    const staffAccounts = ref([]);
+    const communityName = ref("");
+    const staff = computed(() => staffAccounts.value);
+    const posts = computed(() => staffAccounts.value.flatMap((a) => a.posts));
 
     async function load() {
       try {
         const data = await gql(DATA);
         grids.value = data.grids;
-        posts.value = data.posts;
+        staffAccounts.value = data.staffAccounts;
+        communityName.value = data.viewer.communityName;
       } catch (failure) {
         error.value = failure.message;
       }
@@ -342,7 +339,7 @@ export default {
       if (grids.value.length) step.value = posts.value.length ? 2 : 1;
     });
 
-    return { step, error, grids, tree, staff, accounts, newGrid, dialog, gridChoices, gridPath,
+    return { step, error, grids, tree, staff, accounts, communityName, newGrid, dialog, gridChoices, gridPath,
       load, addGrid, addMicro, rename, remove, openStaff, saveStaff, staffImported,
       downloadPasswords, registerTemplate, print: () => window.print(), newPassword: randomPassword,
       levels: GRID_LEVELS, roles: POST_ROLES };
