@@ -29,11 +29,14 @@ from api.events import LocalEventBus
 from api.json_limits import JSONTooDeep
 from api.json_limits import loads as load_json
 from api.ledger_export import ledger_export_endpoint
+from api.login_slips import login_slips_endpoint
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, HeaderSizeLimit, RequestId, language_of
 from api.pg_events import PostgresEventBus
 from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
+from api.register_upload import UPLOAD_PATHS, register_upload_routes
 from api.settings import Settings
+from api.setup_files import setup_routes
 from api.suggestion_box_task import periodic_release
 from api.sync_fast_path import fast_pull_response
 from api.tokens import TokenService
@@ -303,13 +306,28 @@ def create_app(
                 ledger_export_endpoint(lambda: state["db"], graphql.tokens),
                 methods=["GET"],
             ),
+            Route(
+                "/console/slips",
+                login_slips_endpoint(
+                    lambda: state["db"], graphql.tokens, graphql.config.login_code_ttl
+                ),
+                methods=["POST"],
+            ),
+            *setup_routes(lambda: state["db"], graphql.tokens),
+            *register_upload_routes(
+                lambda: state["db"], graphql.tokens, graphql.cipher, settings.max_upload_bytes
+            ),
             *web_routes(),
         ],
         middleware=[
             *_proxy_headers(settings),
             Middleware(RequestId),
             Middleware(HeaderSizeLimit, max_bytes=settings.max_header_bytes),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_body_bytes,
+                uploads=tuple((path, settings.max_upload_bytes + 100_000) for path in UPLOAD_PATHS),
+            ),
         ],
         lifespan=lifespan,
     )

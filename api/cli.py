@@ -31,8 +31,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uvicorn.config import LOGGING_CONFIG
 
 from api.demo import DemoLogins, load_demo
+from api.grid_import import import_grids
 from api.header_limit import bounded_protocol
+from api.import_outcome import ImportResult as ImportResult_
+from api.import_outcome import Outcome
+from api.import_templates import SHEET_TITLES, template_xlsx
+from api.login_slips import render_sheet
 from api.pg_events import PostgresEventBus
+from api.register_file import read_register
+from api.register_plan import row_reason
+from api.register_refused import refused_workbook
 from api.residents_io import (
     ImportReport,
     export_residents,
@@ -40,18 +48,22 @@ from api.residents_io import (
     import_residents,
 )
 from api.settings import Settings, SettingsError
+from api.staff_import import import_staff
 from domain.credentials import hash_password
 from domain.database import Database, open_database
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.i18n import N_, negotiate, render
 from domain.migrate import upgrade
-from domain.models import Account, AccountKind, Community, Resident
+from domain.models import Account, AccountKind, Community, Grid, Household, Resident
 from domain.personal_data import PersonalDataCipher, normalize_id_number
 from domain.services.accounts import (
+    IssuedCode,
     create_community,
     create_staff_account,
     issue_login_code_as_system,
 )
+from domain.services.grids import community_grids
+from domain.services.login_slips import SlipSheet, issue_slips_as_system
 from schema.sync.commit_events import sync_event_publisher
 from sync.compaction import Compacted, compact_all
 
@@ -303,29 +315,44 @@ async def _admin_community(session: AsyncSession, name: str | None) -> Community
 
 @app.command("issue-code")
 def issue_code(
-    resident: Annotated[str, typer.Argument(help="the resident's id (UUID) or ID number")],
+    resident: Annotated[
+        str | None, typer.Argument(help="the resident's id (UUID) or ID number")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="the resident's name (with --household)")] = None,
+    household: Annotated[
+        str | None, typer.Option(help="building/unit/room, e.g. 1号楼/2单元/502 (with --name)")
+    ] = None,
 ) -> None:
     """Print a one-time login code for a resident, to hand over in person."""
     settings = _settings()
     cipher = PersonalDataCipher(settings.pii_key)
     ttl = timedelta(seconds=settings.login_code_seconds)
 
-    async def work(db: Database) -> tuple[str, str]:
+    async def work(db: Database) -> tuple[str, IssuedCode]:
         async with db.transaction() as session:
-            found = await _find_resident(session, cipher, resident)
-            code = await issue_login_code_as_system(session, found.community_id, found.id, ttl)
-            return found.name, code
+            if resident is not None and name is None and household is None:
+                found = await _find_resident(session, cipher, resident)
+            elif resident is None and name and household:
+                found = await _find_by_address(session, name, household)
+            else:
+                raise InvalidInput(
+                    "resident", N_("give an id or ID number, or --name with --household")
+                )
+            issued = await issue_login_code_as_system(session, found.community_id, found.id, ttl)
+            return found.name, issued
 
-    name, code = _run(work, settings)
+    found_name, issued = _run(work, settings)
     hours = settings.login_code_seconds // 3600
     console.print(
         t(
             N_("login code for {name}: {code} (valid {hours} h, once)"),
-            name=escape(name),
-            code=f"[bold]{code}[/bold]",
+            name=escape(found_name),
+            code=f"[bold]{issued.code}[/bold]",
             hours=hours,
         )
     )
+    if issued.replaced_earlier_code:
+        console.print(t(N_("the earlier login code of this resident no longer works")))
 
 
 async def _find_resident(
@@ -344,15 +371,119 @@ async def _find_resident(
     return found[0]
 
 
+async def _find_by_address(session: AsyncSession, name: str, household: str) -> Resident:
+    """By name and 楼/单元/室, as a grid contact knows a resident who has no ID number on file."""
+    parts = [part.strip() for part in household.replace("／", "/").split("/")]
+    if len(parts) != 3 or not all(parts):
+        raise InvalidInput("household", N_("write the household as building/unit/room"))
+    building, unit, room = parts
+    found = list(
+        await session.scalars(
+            select(Resident)
+            .join(Household, Household.id == Resident.household_id)
+            .where(
+                Resident.name == name.strip(),
+                ~Resident.deleted,
+                ~Household.deleted,
+                Household.building == building,
+                Household.unit == unit,
+                Household.room == room,
+            )
+            .limit(3)
+        )
+    )
+    if not found:
+        raise InvalidInput(
+            "name",
+            N_("no resident named {name} lives at {household}"),
+            name=name.strip(),
+            household="/".join(parts),
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            "name",
+            N_("several residents named {name} live at {household}; use the ID number"),
+            name=name.strip(),
+            household="/".join(parts),
+        )
+    return found[0]
+
+
+@app.command("print-slips")
+def print_slips(
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="the HTML file to write")],
+    grid: Annotated[str, typer.Option(help="the grid node's name, or 网格/微网格")],
+    building: Annotated[str | None, typer.Option(help="only this building, e.g. 1号楼")] = None,
+    url: Annotated[
+        str, typer.Option(envvar="CHANGLANG_PUBLIC_URL", help="the residents' page address")
+    ] = "http://127.0.0.1:8000/",
+    community: Annotated[str | None, typer.Option(help="the community")] = None,
+) -> None:
+    """Issue fresh login codes for a grid node's residents and write their printable slips."""
+    settings = _settings()
+    ttl = timedelta(seconds=settings.login_code_seconds)
+
+    async def work(db: Database) -> SlipSheet:
+        async with db.transaction() as session:
+            target = await find_community(session, community)
+            node = await _find_grid(session, target.id, grid)
+            return await issue_slips_as_system(session, target.id, node, building, ttl)
+
+    sheet = _run(work, settings)
+    out.write_text(render_sheet(sheet, url), encoding="utf-8")
+    console.print(
+        t(
+            N_("{count} login slips written to {path}"),
+            count=len(sheet.slips),
+            path=escape(str(out)),
+        )
+    )
+    if sheet.replaced:
+        console.print(
+            t(
+                N_("the earlier login codes of {count} residents no longer work"),
+                count=sheet.replaced,
+            )
+        )
+
+
+async def _find_grid(session: AsyncSession, community_id: uuid.UUID, name: str) -> Grid:
+    """By name, or ``网格/微网格`` where two micro-grids share a name."""
+    grids = await community_grids(session, community_id)
+    by_id = {node.id: node for node in grids}
+
+    def path(node: Grid) -> str:
+        parent = by_id.get(node.parent_id) if node.parent_id else None
+        return f"{parent.name}/{node.name}" if parent else node.name
+
+    wanted = name.strip().replace("／", "/")
+    found = [node for node in grids if wanted in (node.name, path(node))]
+    if not found:
+        raise InvalidInput("grid", N_("no grid node named {name}"), name=wanted)
+    if len(found) > 1:
+        raise InvalidInput(
+            "grid", N_("several grid nodes are named {name}: write 网格/微网格"), name=wanted
+        )
+    return found[0]
+
+
 @app.command("import-residents")
 def import_residents_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="import the good rows even if some are bad")
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what the import would do; write nothing")
     ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="import the good rows even if some are refused")
+    ] = False,
+    refused: Annotated[
+        Path | None,
+        typer.Option("--refused", dir_okay=False, help="write the refused rows to this .xlsx"),
+    ] = None,
     community: Annotated[str | None, typer.Option(help="the community to import into")] = None,
 ) -> None:
-    """Import a resident register (居民花名册); every bad row is reported with its line."""
+    """Import a resident register (居民花名册): new people, changes to those registered (matched
+    by ID number, else address and name); every refused row is reported with its line."""
     settings = _settings()
     cipher = PersonalDataCipher(settings.pii_key)
     with Progress(
@@ -365,40 +496,60 @@ def import_residents_command(
 
         async def work(db: Database) -> ImportReport:
             return await import_residents(
-                db, cipher, file, community=community, skip_bad=skip_bad, progress=advance
+                db,
+                cipher,
+                file,
+                community=community,
+                apply=not dry_run,
+                skip_refused=skip_bad,
+                progress=advance,
             )
 
         report = _run(work, settings)
-    _print_import(report)
-    if report.errors:
+    _print_import(report, dry_run)
+    if refused is not None and report.refused:
+        refused.write_bytes(refused_workbook(read_register(file), report, language()))
+        console.print(t(N_("refused rows written to {file}"), file=escape(str(refused))))
+    if report.refused:
         raise typer.Exit(1)
 
 
-def _print_import(report: ImportReport) -> None:
+def _print_import(report: ImportReport, dry_run: bool) -> None:
     if report.ignored_columns:
         console.print(
             t(N_("ignored columns: {columns}"), columns=escape("、".join(report.ignored_columns)))
         )
-    if report.errors:
-        table = Table(title=t(N_("{count} bad rows"), count=len(report.errors)))
+    counts = report.counts()
+    console.print(
+        t(
+            N_("{create} new, {update} updated, {unchanged} unchanged, {refused} refused"),
+            **counts,
+        )
+    )
+    if report.refused:
+        table = Table(title=t(N_("{count} refused rows"), count=len(report.refused)))
         table.add_column(t(N_("line")), justify="right")
+        table.add_column(t(N_("name")))
         table.add_column(t(N_("problem")))
-        for error in report.errors:
-            table.add_row(str(error.line), escape(error.render(language())))
+        for row in report.refused:
+            reason = row_reason(row.error, language()) if row.error else ""
+            table.add_row(str(row.line), escape(row.name), escape(reason))
         errors.print(table)
-    if report.rejected:
+    if dry_run:
+        console.print(t(N_("dry run: nothing was written")))
+    elif not report.applied:
         errors.print(
             "[red]" + t(N_("nothing was imported; fix the rows or pass --skip-bad")) + "[/red]"
         )
-        return
-    console.print(
-        t(
-            N_("imported {imported} of {rows} residents ({households} new households)"),
-            imported=report.imported,
-            rows=report.rows,
-            households=report.households_created,
+    else:
+        console.print(
+            t(
+                N_("imported: {create} new, {update} updated ({households} new households)"),
+                create=counts["create"],
+                update=counts["update"],
+                households=report.households_created,
+            )
         )
-    )
 
 
 @app.command("export-residents")
@@ -428,6 +579,107 @@ def export_residents_command(
             + t(N_("this file holds full ID numbers and phones: keep it safe"))
             + "[/yellow]"
         )
+
+
+def _print_setup(result: ImportResult_, dry_run: bool) -> None:
+    """The per-row preview (or what was done), then the new accounts' passwords, once."""
+    words = {
+        Outcome.CREATE: t(N_("create")),
+        Outcome.UNCHANGED: t(N_("unchanged")),
+        Outcome.REFUSED: t(N_("refused")),
+    }
+    table = Table()
+    table.add_column(t(N_("line")), justify="right")
+    table.add_column(t(N_("outcome")))
+    table.add_column(t(N_("what")))
+    for row in result.rows:
+        shown = row.as_json(language())
+        text = shown["reason"] if row.reason else shown["summary"]
+        style = "red" if row.reason else ""
+        table.add_row(
+            str(row.line),
+            words[row.outcome],
+            f"[{style}]{escape(text)}[/{style}]" if style else escape(text),
+        )
+    console.print(table)
+    counts = result.counts()
+    console.print(
+        t(
+            N_("{create} to create, {unchanged} unchanged, {refused} refused"),
+            create=counts["create"],
+            unchanged=counts["unchanged"],
+            refused=counts["refused"],
+        )
+    )
+    if result.refused:
+        errors.print("[red]" + t(N_("nothing was imported; fix the refused rows")) + "[/red]")
+    elif dry_run:
+        console.print(t(N_("dry run: nothing was changed; run again without --dry-run")))
+    else:
+        console.print(t(N_("imported")))
+    if result.accounts:
+        passwords = Table(title=t(N_("new accounts' initial passwords (shown only this once)")))
+        for column in (N_("username"), N_("name"), N_("password")):
+            passwords.add_column(t(column))
+        for account in result.accounts:
+            passwords.add_row(
+                *map(escape, (account.username, account.display_name, account.initial_password))
+            )
+        console.print(passwords)
+
+
+SetupImport = Callable[..., Awaitable[ImportResult_]]
+
+
+def _setup_import(run: SetupImport, file: Path, dry_run: bool, community: str | None) -> None:
+    settings = _settings()
+    data = file.read_bytes()
+
+    async def work(db: Database) -> ImportResult_:
+        return await run(db, data, file.name, dry_run=dry_run, community=community)
+
+    result = _run(work, settings)
+    _print_setup(result, dry_run)
+    if result.refused:
+        raise typer.Exit(1)
+
+
+@app.command("import-grid")
+def import_grid_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be done, change nothing")
+    ] = False,
+    community: Annotated[str | None, typer.Option(help="the community to import into")] = None,
+) -> None:
+    """Import the grid tree (columns 网格, 微网格); the same file again changes nothing."""
+    _setup_import(import_grids, file, dry_run, community)
+
+
+@app.command("import-staff")
+def import_staff_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .xlsx")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be done, change nothing")
+    ] = False,
+    community: Annotated[str | None, typer.Option(help="the community to import into")] = None,
+) -> None:
+    """Import staff and their posts (姓名, 用户名, 岗位, 网格, 管理员); new accounts' initial
+    passwords are printed once."""
+    _setup_import(import_staff, file, dry_run, community)
+
+
+@app.command("template")
+def template_command(
+    kind: Annotated[str, typer.Argument(help="grid, staff or register")],
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="the .xlsx file to write")],
+) -> None:
+    """Write an import template (XLSX: headers, a row of notes on each column's rules)."""
+    if kind not in SHEET_TITLES:
+        errors.print("[red]" + t(N_("the template is grid, staff or register")) + "[/red]")
+        raise typer.Exit(1)
+    out.write_bytes(template_xlsx(kind))
+    console.print(t(N_("template written to {file}"), file=escape(str(out))))
 
 
 @app.command("compact-sync")

@@ -24,7 +24,16 @@ from api.settings import Settings
 from domain.credentials import hash_password
 from domain.database import Database
 from domain.electorate import is_adult
-from domain.models import AccountKind, Community, Grid, Household, PostRole, Resident, ResidentTag
+from domain.models import (
+    AccountKind,
+    Community,
+    Gender,
+    Grid,
+    Household,
+    PostRole,
+    Relation,
+    Resident,
+)
 from domain.models.base import utcnow
 from domain.personal_data import PersonalDataCipher, id_number_check_digit, mask_id_number
 from domain.principal import Principal
@@ -255,10 +264,12 @@ class _DemoBuilder:
                 members.append((age + rng.randint(24, 32), rng.random() < 0.5, surname))
         else:  # a single adult renting
             members.append((rng.randint(22, 60), rng.random() < 0.5, ""))
-        return [
+        people = [
             self._resident(community_id, household_id, age, male, family)
             for age, male, family in members
         ]
+        people[0].relation_to_head = Relation.HEAD  # the first adult listed heads the household
+        return people
 
     def _resident(
         self, community_id: uuid.UUID, household_id: uuid.UUID, age: int, male: bool, surname: str
@@ -267,13 +278,14 @@ class _DemoBuilder:
         born = self.today - timedelta(days=int(age * 365.25) + rng.randint(1, 360))
         id_number = self._id_number(born, male)
         years = _age(born, self.today)
-        tags = {ResidentTag.ELDERLY} if years >= 65 else set()
+        tags = {"高龄老人"} if years >= 80 else set()
         if years < 14:
-            tags.add(ResidentTag.CHILD)
+            tags.add("儿童")
         if rng.random() < 0.03:
-            tags.add(ResidentTag.VULNERABLE)
+            tags.add("困难家庭")
         if rng.random() < 0.02:
-            tags.add(ResidentTag.SPECIAL_NEEDS)
+            tags.add("残疾人")
+        party = years >= 18 and rng.random() < (0.2 if years >= 60 else 0.1)
         has_phone = years >= 16 and not (years >= 80 and rng.random() < 0.5)
         return Resident(
             id=uuid.uuid4(),
@@ -285,8 +297,10 @@ class _DemoBuilder:
             id_number_hash=self.cipher.lookup_hash(id_number),
             id_number_masked=mask_id_number(id_number),
             birth_date=born,
-            tags=sorted(tag.value for tag in tags),
-            party_member=years >= 18 and rng.random() < (0.2 if years >= 60 else 0.1),
+            tags=sorted(tags),
+            party_member=party,
+            political_status="中共党员" if party else "群众",
+            gender=Gender.MALE if male else Gender.FEMALE,
         )
 
     def _name(self, male: bool, surname: str = "") -> str:
@@ -340,8 +354,8 @@ class _DemoBuilder:
         address = {h.id: f"{h.building}{h.unit}{h.room}" for h in households}
         logins: list[ResidentLogin] = []
         for resident in coded:
-            code = await issue_login_code_as_system(self.session, community_id, resident.id, ttl)
-            logins.append(ResidentLogin(resident.name, address[resident.household_id], code))
+            issued = await issue_login_code_as_system(self.session, community_id, resident.id, ttl)
+            logins.append(ResidentLogin(resident.name, address[resident.household_id], issued.code))
         return logins
 
 

@@ -10,19 +10,20 @@ touches the database, so the same rules serve the import and the tests.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
 import openpyxl
 
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError
 from domain.i18n import LANGUAGES, N_, translate
-from domain.models import ResidentTag
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,13 @@ COLUMNS = (
     Column("tags", N_("Tags"), ("标签", "tags", "tag", "人员类别")),
     Column("party_member", N_("Party member"), ("党员", "party member", "是否党员")),
     Column("micro_grid", N_("Micro-grid"), ("微网格", "micro grid", "microgrid", "微网格名称")),
+    Column("gender", N_("Gender"), ("性别", "gender", "sex")),
+    Column(
+        "relation_to_head",
+        N_("Relation to head"),
+        ("与户主关系", "relation to head", "relation", "户主", "关系", "家庭关系"),
+    ),
+    Column("political_status", N_("Political status"), ("政治面貌", "political status")),
 )
 
 
@@ -61,28 +69,6 @@ def header_of(column: Column, language: str) -> str:
 
 
 REQUIRED = ("building", "unit", "room", "name")
-
-
-TAG_LABELS = {
-    ResidentTag.ELDERLY: "老人",
-    ResidentTag.CHILD: "儿童",
-    ResidentTag.VULNERABLE: "困难",
-    ResidentTag.SPECIAL_NEEDS: "特殊",
-}
-
-
-_TAG_WORDS = {label: tag for tag, label in TAG_LABELS.items()} | {
-    tag.value: tag for tag in ResidentTag
-}
-
-
-_YES = {"是", "yes", "y", "true", "1", "党员", "中共党员"}
-
-
-_NO = {"否", "no", "n", "false", "0", "", "群众"}
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -98,12 +84,15 @@ class RegisterFileError(DomainError):
 class RegisterRow:
     line: int
     cells: dict[str, Any]
+    raw: tuple[Any, ...] = ()  # the row as the file has it, for the refused rows' workbook
 
 
 @dataclass(frozen=True)
 class Register:
     rows: list[RegisterRow]
     ignored_columns: list[str]
+    columns: list[str]  # the keys of the columns the file has: an update changes only these
+    header: list[str] = field(default_factory=list)  # the file's own header, every column
 
 
 def _normal(header: object) -> str:
@@ -124,38 +113,81 @@ _HEADER_KEYS = {
 
 
 def read_register(path: Path) -> Register:
-    """The data rows of a .csv (UTF-8, BOM or not) or .xlsx register, keyed by column."""
-    suffix = path.suffix.lower()
+    """The data rows of a .csv or .xlsx register on disk, keyed by column."""
+    return read_register_bytes(path.read_bytes(), path.name)
+
+
+def read_register_bytes(data: bytes, filename: str) -> Register:
+    """The data rows of an uploaded .csv (UTF-8 with or without BOM, GBK, GB18030) or .xlsx
+    register. Line numbers are the spreadsheet's: the header is line 1; a template's notes
+    row on line 2 (填写说明) is skipped."""
+    suffix = Path(filename).suffix.lower()
+    table: Iterator[list[Any]]
     if suffix == ".csv":
-        table = _csv_rows(path)
+        table = csv.reader(io.StringIO(decode_csv(data), newline=""))
     elif suffix == ".xlsx":
-        table = _xlsx_rows(path)
+        table = _xlsx_rows(data)
     else:
         raise RegisterFileError(N_("the register must be a .csv or .xlsx file"))
     try:
         header = next(table)
     except StopIteration:
         raise RegisterFileError(N_("the file is empty")) from None
-    keys, ignored = _header_keys(header)
-    rows = [
-        RegisterRow(line, {key: cells[i] for i, key in keys.items() if i < len(cells)})
-        for line, cells in enumerate(table, start=2)
-        if any(cell_text(cell) for cell in cells)
-    ]
-    return Register(rows, ignored)
-
-
-def _csv_rows(path: Path) -> Iterator[list[Any]]:
+    except csv.Error as exc:
+        raise RegisterFileError(N_("cannot read the CSV file: {error}"), error=str(exc)) from exc
+    keys, ignored = _header_keys(list(header))
+    rows: list[RegisterRow] = []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from csv.reader(handle)
-    except UnicodeDecodeError as exc:
-        raise RegisterFileError(N_("the CSV file must be saved as UTF-8")) from exc
+        for line, cells in enumerate(table, start=2):
+            if not any(cell_text(cell) for cell in cells):
+                continue
+            if line == 2 and is_notes_row(cells):
+                continue
+            rows.append(
+                RegisterRow(
+                    line,
+                    {key: cells[i] for i, key in keys.items() if i < len(cells)},
+                    tuple(cells),
+                )
+            )
+    except csv.Error as exc:
+        raise RegisterFileError(N_("cannot read the CSV file: {error}"), error=str(exc)) from exc
+    return Register(rows, ignored, list(keys.values()), [cell_text(h) for h in header])
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+_NOTE_WORDS = ("填写说明", "必填", "选填", "说明：", "说明:", "示例", "例：", "例:", "注：", "注:")
+
+
+def is_notes_row(cells: list[Any]) -> bool:
+    """A template's second line that explains the columns (必填, 示例…) rather than a person."""
+    return any(word in cell_text(cell) for cell in cells for word in _NOTE_WORDS)
+
+
+_CHINESE_ENCODINGS = {"gbk", "gb2312", "gb18030", "hz", "cp936"}
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (BOM or not) if the bytes are UTF-8; else the Chinese encoding Excel saves in
+    (GBK, read as GB18030, its superset). Anything else is refused rather than misread."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    encoding = (best.encoding if best else "").replace("_", "").lower()
+    if encoding in _CHINESE_ENCODINGS:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+    raise RegisterFileError(
+        N_("cannot tell the CSV file's encoding: save it as CSV UTF-8 or as GBK (ANSI)")
+    )
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
         raise RegisterFileError(N_("cannot read the workbook: {error}"), error=str(exc)) from exc
     try:
@@ -199,60 +231,6 @@ def cell_text(value: object) -> str:
     if isinstance(value, datetime):
         return value.date().isoformat()
     return str(value).strip()
-
-
-def _birth_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value).split(" ")[0]
-    if not text:
-        return None
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise InvalidInput("birthDate", N_("{text} is not a date (write 1950-03-21)"), text=repr(text))
-
-
-def _tags(value: object) -> list[str]:
-    words = [w for w in re.split(r"[,，、;；/\s]+", cell_text(value)) if w]
-    unknown = [w for w in words if w.casefold() not in _TAG_WORDS]
-    if unknown:
-        raise InvalidInput(
-            "tags", N_("unknown tag {tag}; use 老人、儿童、困难、特殊"), tag=repr(unknown[0])
-        )
-    return sorted({_TAG_WORDS[w.casefold()].value for w in words})
-
-
-def _party_member(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = cell_text(value).casefold()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise InvalidInput("partyMember", N_("{text}: write 是 or 否"), text=repr(cell_text(value)))
-
-
-def resident_fields(cells: dict[str, Any]) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "name": cell_text(cells.get("name")),
-        "phone": cell_text(cells.get("phone")) or None,
-        "id_number": cell_text(cells.get("id_number")) or None,
-        "birth_date": _birth_date(cells.get("birth_date")),
-        "tags": _tags(cells.get("tags")),
-        "party_member": _party_member(cells.get("party_member")),
-    }
-    if not fields["name"]:
-        raise InvalidInput("name", N_("is required"))
-    born, id_number = fields["birth_date"], fields["id_number"]
-    if born and id_number and len(id_number) == 18 and id_number[6:14] != f"{born:%Y%m%d}":
-        raise InvalidInput("birthDate", N_("does not match the date of birth in the ID number"))
-    return fields
 
 
 def inert(value: str) -> str:

@@ -1,9 +1,7 @@
 """The resident register (居民花名册) in and out of the spreadsheets communities keep.
 
-Import is all-or-nothing by default: a register half loaded is worse than none, because the
-operator cannot tell which rows to fix and re-send. Every row still runs in its own
-SAVEPOINT through the domain services, so that all bad rows are reported at once (by their
-spreadsheet line, header = line 1) and ``skip_bad`` can keep the good ones.
+Import (preview, then apply) is ``api.register_plan`` and ``api.register_import``; this
+module runs it from the command line, as the community's admin.
 
 Export is a bulk read of personal data (PIPL): an admin action, masked unless asked
 otherwise, and logged with one ``PersonalDataAccess`` row that commits before the file
@@ -13,196 +11,40 @@ appears.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.register_cells import GENDER_LABELS, RELATION_LABELS
 from api.register_file import (
     COLUMNS,
-    TAG_LABELS,
-    Register,
     RegisterFileError,
-    RegisterRow,
-    cell_text,
     header_of,
     inert,
     read_register,
-    resident_fields,
     write_register,
 )
+from api.register_import import ImportReport, RegisterRejected, import_register
+from api.register_plan import Progress
 from domain.database import Database
-from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, NotFound
 from domain.i18n import DEFAULT_LANGUAGE, N_
 from domain.models import (
     Account,
     AccountKind,
     Community,
+    Gender,
     Grid,
-    GridLevel,
     Household,
     PersonalDataAccess,
+    Relation,
     Resident,
-    ResidentTag,
 )
 from domain.permissions import require_admin, residents_visible
 from domain.personal_data import PersonalDataCipher, mask_phone
 from domain.principal import Principal
-from domain.services.grids import community_grids
-from domain.services.households import create_household
-from domain.services.residents import create_resident
 from domain.words import yes_no
-
-Progress = Callable[[int, int], None]
-"""Called after each row with (rows done, rows in total)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    error: DomainError
-
-    @property
-    def message(self) -> str:
-        """In English, for logs and tests; ``render`` gives the reader's language."""
-        return self.error.message
-
-    def render(self, language: str) -> str:
-        return self.error.render(language)
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    imported: int = 0
-    households_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    rejected: bool = False  # bad rows without skip_bad: the whole register was rolled back
-
-
-class RegisterRejected(DomainError):
-    """Raised inside the transaction so that a register with bad rows leaves nothing behind."""
-
-    code = "REGISTER_REJECTED"
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__(N_("{count} bad rows; nothing was imported"), count=len(report.errors))
-        self.report = report
-
-
-class _Importer:
-    """Rows to residents, reusing each address's household once it has been seen."""
-
-    def __init__(
-        self, session: AsyncSession, principal: Principal, cipher: PersonalDataCipher
-    ) -> None:
-        self.session = session
-        self.principal = principal
-        self.cipher = cipher
-        self.households: dict[tuple[str, str, str], Household] = {}
-        self.micro_grids: dict[str, list[Grid]] = {}
-
-    async def load_grids(self) -> None:
-        grids = await community_grids(self.session, self.principal.community_id)
-        names = {grid.id: grid.name for grid in grids}
-        for grid in grids:
-            if grid.level is GridLevel.MICRO_GRID:
-                self.micro_grids.setdefault(grid.name, []).append(grid)
-                path = f"{names.get(grid.parent_id or grid.id, '')}/{grid.name}"
-                self.micro_grids.setdefault(path, []).append(grid)
-
-    def _micro_grid(self, name: str) -> Grid:
-        found = self.micro_grids.get(name, [])
-        if not found:
-            raise InvalidInput("microGrid", N_("no micro-grid named {name}"), name=repr(name))
-        if len(found) > 1:
-            raise InvalidInput(
-                "microGrid", N_("{name} is ambiguous; write 网格/微网格"), name=repr(name)
-            )
-        return found[0]
-
-    async def _household(self, cells: dict[str, Any]) -> tuple[Household, bool]:
-        address = (
-            cell_text(cells.get("building")),
-            cell_text(cells.get("unit")),
-            cell_text(cells.get("room")),
-        )
-        for part, value in zip(("building", "unit", "room"), address, strict=True):
-            if not value:
-                raise InvalidInput(part, N_("is required"))
-        micro_name = cell_text(cells.get("micro_grid"))
-        household = self.households.get(address) or await self.session.scalar(
-            select(Household).where(
-                Household.community_id == self.principal.community_id,
-                Household.building == address[0],
-                Household.unit == address[1],
-                Household.room == address[2],
-                Household.deleted.is_(False),
-            )
-        )
-        if household is not None:
-            if micro_name and self._micro_grid(micro_name).id != household.grid_id:
-                raise InvalidInput("microGrid", N_("this address is already in another micro-grid"))
-            return household, False
-        if not micro_name:
-            raise InvalidInput("microGrid", N_("is required for an address not registered yet"))
-        created = await create_household(
-            self.session,
-            self.principal,
-            grid_id=self._micro_grid(micro_name).id,
-            building=address[0],
-            unit=address[1],
-            room=address[2],
-        )
-        return created, True
-
-    async def import_row(self, row: RegisterRow) -> bool:
-        """One row in its own SAVEPOINT; True when it created a household."""
-        async with self.session.begin_nested():
-            fields = resident_fields(row.cells)
-            household, created = await self._household(row.cells)
-            await create_resident(
-                self.session, self.principal, self.cipher, household_id=household.id, fields=fields
-            )
-        self.households[(household.building, household.unit, household.room)] = household
-        return created
-
-
-async def import_register(
-    session: AsyncSession,
-    principal: Principal,
-    cipher: PersonalDataCipher,
-    register: Register,
-    *,
-    skip_bad: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import into the caller's transaction; raises ``RegisterRejected`` unless ``skip_bad``."""
-    require_admin(principal)
-    importer = _Importer(session, principal, cipher)
-    await importer.load_grids()
-    report = ImportReport(rows=len(register.rows), ignored_columns=register.ignored_columns)
-    for done, row in enumerate(register.rows, start=1):
-        try:
-            report.households_created += await importer.import_row(row)
-            report.imported += 1
-        except DomainError as exc:
-            report.errors.append(RowError(row.line, exc))
-        except IntegrityError:
-            clash = Conflict(N_("clashes with a row already registered"))
-            report.errors.append(RowError(row.line, clash))
-        if progress is not None:
-            progress(done, report.rows)
-    if report.errors and not skip_bad:
-        report.imported = report.households_created = 0
-        report.rejected = True
-        raise RegisterRejected(report)
-    return report
 
 
 async def import_residents(
@@ -211,16 +53,24 @@ async def import_residents(
     path: Path,
     *,
     community: str | None = None,
-    skip_bad: bool = False,
+    apply: bool = True,
+    skip_refused: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Read ``path`` and import it in one transaction, as the community's admin."""
+    """Read ``path`` and preview or import it in one transaction, as the community's admin.
+    A rejected register comes back as its report, with nothing written."""
     register = read_register(path)
     try:
         async with db.transaction() as session:
             principal = await admin_principal(session, community)
             return await import_register(
-                session, principal, cipher, register, skip_bad=skip_bad, progress=progress
+                session,
+                principal,
+                cipher,
+                register,
+                apply=apply,
+                skip_refused=skip_refused,
+                progress=progress,
             )
     except RegisterRejected as rejected:
         return rejected.report
@@ -280,10 +130,7 @@ def _export_row(
         phone = mask_phone(resident.phone) if resident.phone else ""
         id_number = resident.id_number_masked or ""
         born = str(resident.birth_date.year) if resident.birth_date else ""
-    chinese = language == "zh"
-    tags = ("、" if chinese else ", ").join(
-        TAG_LABELS[ResidentTag(tag)] if chinese else ResidentTag(tag).value for tag in resident.tags
-    )
+    tags = "、".join(resident.tags)
     values = (
         household.building,
         household.unit,
@@ -295,6 +142,9 @@ def _export_row(
         tags,
         yes_no(resident.party_member, language),
         micro_grid,
+        GENDER_LABELS[Gender(resident.gender)],
+        RELATION_LABELS[Relation(resident.relation_to_head)] if resident.relation_to_head else "",
+        resident.political_status or "",
     )
     return [inert(value) for value in values]
 

@@ -117,8 +117,8 @@ _RESIDENTS = {
     " CASE WHEN i % 3 = 0 THEN NULL ELSE printf('120104********%04d', i % 10000) END,"
     " CASE WHEN i % 5 = 0 THEN NULL ELSE printf('19%02d-%02d-%02d', i % 100, i % 12 + 1,"
     " i % 28 + 1) END,"
-    " CASE i % 4 WHEN 0 THEN '[]' WHEN 1 THEN '[\"elderly\"]'"
-    ' WHEN 2 THEN \'["vulnerable", "child"]\' ELSE \'["special_needs", "elderly", "child"]\''
+    " CASE i % 4 WHEN 0 THEN '[]' WHEN 1 THEN '[\"高龄老人\"]'"
+    ' WHEN 2 THEN \'["困难家庭", "儿童"]\' ELSE \'["残疾人", "高龄老人", "儿童"]\''
     " END,"
     " CASE WHEN i % 9 = 0 THEN 1 ELSE 0 END FROM seq",
     "postgresql": "INSERT INTO resident (id, created_at, updated_at, community_id, position,"
@@ -132,8 +132,8 @@ _RESIDENTS = {
     " END,"
     " CASE WHEN i % 5 = 0 THEN NULL ELSE make_date(1900 + i % 100, i % 12 + 1, i % 28 + 1)"
     " END,"
-    " (CASE i % 4 WHEN 0 THEN '[]' WHEN 1 THEN '[\"elderly\"]'"
-    ' WHEN 2 THEN \'["vulnerable", "child"]\' ELSE \'["special_needs", "elderly", "child"]\''
+    " (CASE i % 4 WHEN 0 THEN '[]' WHEN 1 THEN '[\"高龄老人\"]'"
+    ' WHEN 2 THEN \'["困难家庭", "儿童"]\' ELSE \'["残疾人", "高龄老人", "儿童"]\''
     " END)::json,"
     " i % 9 = 0 FROM generate_series(1, CAST(:n AS integer)) AS i",
 }

@@ -149,7 +149,7 @@ def _documents(bodies: list[bytes]) -> list[Any]:
 
 def push_batches(household_ids: list[uuid.UUID], run: str) -> list[bytes]:
     """1,000 residents created offline, as the client sends them (unset fields absent)."""
-    tags = [[], ["elderly"], ["child", "vulnerable"], ["elderly", "special_needs"]]
+    tags = [[], ["高龄老人"], ["儿童", "困难家庭"], ["高龄老人", "残疾人"]]
     rows = []
     for number in range(PUSH_ROWS):
         document: dict[str, Any] = {

@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from domain.database import Database
-from domain.models import Account, Grid, GridPost, Household, Resident
+from domain.models import Account, Device, Grid, GridPost, Household, Resident
 from domain.principal import Principal
 from domain.services.households import households_by_ids
 from domain.services.residents import residents_of_households
+from sync import inbox
 
 K = TypeVar("K")
-M = TypeVar("M", Grid, GridPost, Account)
+M = TypeVar("M", Grid, GridPost, Account, Device)
 V = TypeVar("V")
 
 
@@ -35,6 +36,8 @@ class Loaders:
         self.household = DataLoader(self._households)
         self.residents_of_household = DataLoader(self._residents_of_households)
         self.children_of_grid = DataLoader(self._children_of_grids)
+        self.device = self._by_id(Device)
+        self.conflict_subject = DataLoader(self._conflict_subjects)
 
     def _batch(
         self, load: Callable[[AsyncSession, list[K]], Awaitable[Sequence[V]]]
@@ -94,3 +97,10 @@ class Loaders:
                 if grid.parent_id is not None:
                     grouped[grid.parent_id].append(grid)
         return [grouped[key] for key in keys]
+
+    async def _conflict_subjects(self, keys: list[tuple[str, uuid.UUID]]) -> list[str | None]:
+        if self._principal is None:
+            return [None] * len(keys)
+        async with self._db.read() as session:
+            found = await inbox.subjects(session, self._principal, keys)
+        return [found.get(key) for key in keys]

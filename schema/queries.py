@@ -6,9 +6,12 @@ import strawberry
 
 from schema.access_log import AccessLogQueries
 from schema.council import CouncilQueries
+from schema.devices import DeviceQueries
 from schema.duplicates import DuplicateQueries
 from schema.login_lockouts import LoginLockoutQueries
 from schema.registry_queries import RegistryQueries
+from schema.resident_tags import ResidentTagQueries
+from schema.staff_accounts import StaffAccountQueries
 from schema.sync import SyncQueries
 from schema.votes import VoteQueries
 
@@ -22,5 +25,8 @@ class Query(
     LoginLockoutQueries,
     DuplicateQueries,
     AccessLogQueries,
+    DeviceQueries,
+    ResidentTagQueries,
+    StaffAccountQueries,
 ):
     pass

@@ -21,7 +21,7 @@ from schema.errors import result_union, to_graphql_error
 from schema.pagination import Connection
 from schema.types.coverage import Coverage
 from schema.types.grid import Grid, GridPost
-from schema.types.households import Household, Resident, ResidentTag
+from schema.types.households import Household, Resident
 from schema.types.viewer import Viewer
 
 
@@ -34,9 +34,10 @@ class HouseholdFilter:
         "you may read",
     )
     has_contact: bool | None = None
-    tag: ResidentTag | None = strawberry.field(
+    tag: str | None = strawberry.field(
         default=None,
-        description="a resident has this tag (among residents whose personal data you may see)",
+        description="a resident has this word of `residentTags` (among residents whose "
+        "personal data you may see)",
     )
 
 
@@ -44,7 +45,7 @@ class HouseholdFilter:
 class ResidentFilter:
     grid_id: uuid.UUID | None = strawberry.field(default=None, description="this node and below")
     household_id: uuid.UUID | None = None
-    tag: ResidentTag | None = None
+    tag: str | None = strawberry.field(default=None, description="one word of `residentTags`")
     search: str | None = strawberry.field(default=None, description="part of a name or address")
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.i18n import N_
-from domain.models import ConflictStatus, SyncConflict
+from domain.models import ConflictStatus, Household, Resident, SyncConflict
 from domain.models.base import utcnow
 from domain.permissions import require_staff
 from domain.principal import Principal
@@ -172,3 +172,36 @@ async def resolve(
     conflict.resolved_at = utcnow()
     await session.flush()
     return conflict
+
+
+async def subjects(
+    session: AsyncSession, who: Principal, keys: Sequence[tuple[str, uuid.UUID]]
+) -> dict[tuple[str, uuid.UUID], str]:
+    """What each conflict is about, as staff say it: a household's building and unit, a
+    resident's name with theirs (two statements for any number of conflicts). Only the
+    conflicts a person may list reach here, so only for households they cover; never the room."""
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for collection, document_id in keys:
+        wanted.setdefault(collection, set()).add(document_id)
+    found: dict[tuple[str, uuid.UUID], str] = {}
+    if wanted.get("household"):
+        homes = await session.execute(
+            select(Household.id, Household.building, Household.unit).where(
+                Household.id.in_(wanted["household"]), Household.community_id == who.community_id
+            )
+        )
+        for id_, building, unit in homes:
+            found[("household", id_)] = _address(building, unit)
+    if wanted.get("resident"):
+        people = await session.execute(
+            select(Resident.id, Resident.name, Household.building, Household.unit)
+            .join(Household, Household.id == Resident.household_id)
+            .where(Resident.id.in_(wanted["resident"]), Resident.community_id == who.community_id)
+        )
+        for id_, name, building, unit in people:
+            found[("resident", id_)] = f"{name}（{_address(building, unit)}）"
+    return found
+
+
+def _address(building: str, unit: str) -> str:
+    return f"{building}{unit}"  # as registry.js writes it: 3号楼2单元

@@ -117,7 +117,7 @@ async def build_world(db: Database) -> World:
                         "name": f"{key}-{person}",
                         "phone": f"1380000{serial:04d}",
                         "id_number": id_number(serial),
-                        "tags": ["elderly"] if person == "x" else [],
+                        "tags": ["高龄老人"] if person == "x" else [],
                     },
                 )
                 world.residents[f"{key}-{person}"] = resident.id

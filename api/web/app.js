@@ -303,6 +303,20 @@ function closeTally() {
 
 // --- start --------------------------------------------------------------------------------
 
+// A printed slip's QR code opens `/?code=XXXXX-XXXXX`: take the code off the address (so it
+// stays out of history and bookmarks) and sign in with it.
+function codeFromAddress() {
+  const url = new URL(window.location.href);
+  const code = url.searchParams.get("code");
+  if (!code) return false;
+  url.searchParams.delete("code");
+  history.replaceState(null, "", url.pathname + url.search + url.hash);
+  show("login-view");
+  $("code").value = code;
+  $("login-form").requestSubmit();
+  return true;
+}
+
 async function start() {
   if (!session.refreshToken()) {
     show("login-view");
@@ -341,4 +355,4 @@ function fail(error) {
   target.textContent = "网络或服务器异常，请稍后重试。";
 }
 
-start().catch(fail);
+if (!codeFromAddress()) start().catch(fail);

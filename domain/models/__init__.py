@@ -15,7 +15,15 @@ from domain.models.accounts import (
     RefreshToken,
 )
 from domain.models.base import Base, Synced
-from domain.models.community import ChangeCounter, Community, Grid, GridLevel, GridPost, PostRole
+from domain.models.community import (
+    DEFAULT_RESIDENT_TAGS,
+    ChangeCounter,
+    Community,
+    Grid,
+    GridLevel,
+    GridPost,
+    PostRole,
+)
 from domain.models.council import (
     AgendaItem,
     Attendance,
@@ -34,7 +42,7 @@ from domain.models.council import (
     Resolution,
 )
 from domain.models.duplicates import DuplicateReview, DuplicateStatus
-from domain.models.households import Household, Resident, ResidentTag
+from domain.models.households import Gender, Household, Relation, Resident
 from domain.models.login_throttle import LoginThrottle, ThrottleKind
 from domain.models.settings import CommunitySettings
 from domain.models.suggestion_box import BoxSuggestion
@@ -72,6 +80,7 @@ for _table in list(Base.metadata.tables.values()):
         Index(f"ix_{_table.name}_sync", _table.c.community_id, _table.c.position, _table.c.id)
 
 __all__ = [
+    "DEFAULT_RESIDENT_TAGS",
     "Account",
     "AccountKind",
     "AgendaItem",
@@ -93,6 +102,7 @@ __all__ = [
     "DuplicateReview",
     "DuplicateStatus",
     "Electorate",
+    "Gender",
     "Grid",
     "GridLevel",
     "GridPost",
@@ -119,8 +129,8 @@ __all__ = [
     "RatingWindow",
     "RefreshToken",
     "RefusedPush",
+    "Relation",
     "Resident",
-    "ResidentTag",
     "Resolution",
     "SetAsideBallot",
     "SyncConflict",

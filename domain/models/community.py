@@ -6,11 +6,25 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Uuid, event
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Uuid, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base, Stamped, Synced, enum_type, sort_key_type
 from domain.natural_order import KEY_MAX, explicit_key
+
+DEFAULT_RESIDENT_TAGS = (
+    "独居老人",
+    "高龄老人",
+    "空巢老人",
+    "残疾人",
+    "低保户",
+    "困难家庭",
+    "退役军人",
+    "儿童",
+    "孕产妇",
+    "重点关注",
+)
+"""A new community's vocabulary: the groups a grid worker looks after first."""
 
 
 class Community(Stamped, Base):
@@ -19,6 +33,11 @@ class Community(Stamped, Base):
     __tablename__ = "community"
 
     name: Mapped[str] = mapped_column(String(100), nullable=False)
+    resident_tags: Mapped[list[str]] = mapped_column(
+        JSON, nullable=False, default=lambda: list(DEFAULT_RESIDENT_TAGS)
+    )
+    """The words staff may tag residents with (标签), in the admin's order: communities name
+    their priority groups (一老一小一弱一特) differently, so the list is theirs to edit."""
 
 
 class ChangeCounter(Base):

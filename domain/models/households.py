@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Uuid, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, Synced, sort_key_type
+from domain.models.base import Base, Synced, enum_type, sort_key_type
 from domain.natural_order import KEY_MAX, composite_key
 
 
@@ -59,13 +59,26 @@ def _household_sort_key(_mapper: Any, _connection: Any, household: Household) ->
     household.sort_key = composite_key((household.building, household.unit, household.room))
 
 
-class ResidentTag(StrEnum):
-    """一老一小一弱一特: the priority groups grid workers look after first."""
+class Gender(StrEnum):
+    """性别 as the register records it; ``unknown`` when a row leaves it blank."""
 
-    ELDERLY = "elderly"
+    MALE = "male"
+    FEMALE = "female"
+    UNKNOWN = "unknown"
+
+
+class Relation(StrEnum):
+    """与户主关系. ``head`` (户主/本人) is the household's head: at most one per household,
+    which the resident services enforce (a second head is refused, not silently demoted)."""
+
+    HEAD = "head"
+    SPOUSE = "spouse"
     CHILD = "child"
-    VULNERABLE = "vulnerable"
-    SPECIAL_NEEDS = "special_needs"
+    PARENT = "parent"
+    GRANDPARENT = "grandparent"
+    GRANDCHILD = "grandchild"
+    SIBLING = "sibling"
+    OTHER = "other"
 
 
 class Resident(Synced, Base):
@@ -93,4 +106,13 @@ class Resident(Synced, Base):
     id_number_masked: Mapped[str | None] = mapped_column(String(18), nullable=True)
     birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     tags: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    """Words of the community's vocabulary (``Community.resident_tags``), sorted."""
     party_member: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    political_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """政治面貌 as written (中共党员, 共青团员, 群众…); ``party_member`` is what rules read."""
+    gender: Mapped[Gender] = mapped_column(
+        enum_type(Gender, "gender"), nullable=False, default=Gender.UNKNOWN
+    )
+    relation_to_head: Mapped[Relation | None] = mapped_column(
+        enum_type(Relation, "relation_to_head"), nullable=True
+    )

@@ -24,6 +24,9 @@ from domain.permissions import require_admin
 from domain.principal import Principal
 
 LOG_MAX = 500
+"""The most entries one request returns; ``first`` asks for fewer."""
+SYNC_PURPOSE = "sync"
+"""The purpose of every holding: the phone was sent the data by sync."""
 SYNCED_PERSONAL_DATA = "phone (full), ID number (masked), birth year"
 """What a phone holding a resident document holds of that resident's personal data."""
 
@@ -44,22 +47,47 @@ class AccessEntry:
     device_name: str | None
     purpose: str
     detail: str
+    resident_name: str | None = None  # None for an export of many
 
 
-def _reads(who: Principal, resident_id: uuid.UUID | None) -> Select[PersonalDataAccess, str]:
+@dataclass(frozen=True)
+class LogFilter:
+    """Which entries to list; every field left out matches all. ``until`` is exclusive, so
+    that the ``at`` of the oldest entry on one page asks for the page before it."""
+
+    resident_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    kind: AccessKind | None = None
+    purpose: str | None = None  # as recorded: a reveal's reason, "export", "sync"
+    since: datetime | None = None
+    until: datetime | None = None
+    first: int = LOG_MAX
+
+
+def _reads(who: Principal, where: LogFilter) -> Select[PersonalDataAccess, str, str | None]:
     statement = (
-        select(PersonalDataAccess, Account.display_name)
+        select(PersonalDataAccess, Account.display_name, Resident.name)
         .join(Account, Account.id == PersonalDataAccess.account_id)
+        .outerjoin(Resident, Resident.id == PersonalDataAccess.resident_id)
         .where(PersonalDataAccess.community_id == who.community_id)
     )
-    if resident_id is not None:
-        statement = statement.where(PersonalDataAccess.resident_id == resident_id)
-    return statement.order_by(PersonalDataAccess.created_at.desc()).limit(LOG_MAX)
+    at = PersonalDataAccess.created_at
+    if where.resident_id is not None:
+        statement = statement.where(PersonalDataAccess.resident_id == where.resident_id)
+    if where.account_id is not None:
+        statement = statement.where(PersonalDataAccess.account_id == where.account_id)
+    if where.purpose is not None:
+        statement = statement.where(PersonalDataAccess.purpose == where.purpose)
+    if where.since is not None:
+        statement = statement.where(at >= where.since)
+    if where.until is not None:
+        statement = statement.where(at < where.until)
+    return statement.order_by(at.desc(), PersonalDataAccess.id).limit(where.first)
 
 
-def _holdings(who: Principal, resident_id: uuid.UUID | None) -> Select[DeviceHolding, Device, str]:
+def _holdings(who: Principal, where: LogFilter) -> Select[DeviceHolding, Device, str, str]:
     statement = (
-        select(DeviceHolding, Device, Account.display_name)
+        select(DeviceHolding, Device, Account.display_name, Resident.name)
         .join(Device, Device.id == DeviceHolding.device_id)
         .join(Account, Account.id == DeviceHolding.account_id)
         .join(Resident, Resident.id == DeviceHolding.document_id)
@@ -70,43 +98,70 @@ def _holdings(who: Principal, resident_id: uuid.UUID | None) -> Select[DeviceHol
             Resident.phone.is_not(None),
         )
     )
-    if resident_id is not None:
-        statement = statement.where(DeviceHolding.document_id == resident_id)
-    return statement.order_by(DeviceHolding.held_since.desc()).limit(LOG_MAX)
+    at = DeviceHolding.held_since
+    if where.resident_id is not None:
+        statement = statement.where(DeviceHolding.document_id == where.resident_id)
+    if where.account_id is not None:
+        statement = statement.where(DeviceHolding.account_id == where.account_id)
+    if where.since is not None:
+        statement = statement.where(at >= where.since)
+    if where.until is not None:
+        statement = statement.where(at < where.until)
+    order = (at.desc(), DeviceHolding.device_id, DeviceHolding.document_id)
+    return statement.order_by(*order).limit(where.first)
+
+
+def _wants(where: LogFilter, kind: AccessKind) -> bool:
+    if where.kind is not None and where.kind is not kind:
+        return False
+    if where.purpose is None:
+        return True
+    return (where.purpose == SYNC_PURPOSE) == (kind is AccessKind.DEVICE_HOLDS)
 
 
 async def access_log(
-    session: AsyncSession, principal: Principal | None, resident_id: uuid.UUID | None = None
+    session: AsyncSession,
+    principal: Principal | None,
+    where: LogFilter | None = None,
 ) -> list[AccessEntry]:
-    """Newest first, at most ``LOG_MAX`` of each source; admin only."""
+    """Newest first, at most ``where.first`` (up to ``LOG_MAX``) entries; admin only.
+
+    Each source is asked for ``first`` entries at most, so the merged list cut to ``first``
+    is exactly the newest ``first`` of both."""
     who = require_admin(principal)
-    entries = [
-        AccessEntry(
-            AccessKind.READ,
-            row.created_at,
-            row.account_id,
-            name,
-            row.resident_id,
-            None,
-            None,
-            row.purpose,
-            row.detail,
-        )
-        for row, name in await session.execute(_reads(who, resident_id))
-    ]
-    entries += [
-        AccessEntry(
-            AccessKind.DEVICE_HOLDS,
-            holding.held_since,
-            holding.account_id,
-            name,
-            holding.document_id,
-            device.id,
-            device.name,
-            "sync",
-            SYNCED_PERSONAL_DATA,
-        )
-        for holding, device, name in await session.execute(_holdings(who, resident_id))
-    ]
+    where = where or LogFilter()
+    entries: list[AccessEntry] = []
+    if _wants(where, AccessKind.READ):
+        entries += [
+            AccessEntry(
+                AccessKind.READ,
+                row.created_at,
+                row.account_id,
+                name,
+                row.resident_id,
+                None,
+                None,
+                row.purpose,
+                row.detail,
+                resident_name,
+            )
+            for row, name, resident_name in await session.execute(_reads(who, where))
+        ]
+    if _wants(where, AccessKind.DEVICE_HOLDS):
+        entries += [
+            AccessEntry(
+                AccessKind.DEVICE_HOLDS,
+                holding.held_since,
+                holding.account_id,
+                name,
+                holding.document_id,
+                device.id,
+                device.name,
+                SYNC_PURPOSE,
+                SYNCED_PERSONAL_DATA,
+                resident_name,
+            )
+            for holding, device, name, resident_name in await session.execute(_holdings(who, where))
+        ]
     entries.sort(key=lambda entry: entry.at, reverse=True)
-    return entries
+    return entries[: where.first]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,9 +85,20 @@ async def create_staff(
     )
 
 
+@dataclass(frozen=True)
+class IssuedCode:
+    """A fresh code, shown once; ``replaced_earlier_code`` says a live one stopped working,
+    so that whoever hands it over can tell the resident the old slip is void."""
+
+    resident_id: uuid.UUID
+    code: str
+    expires_at: datetime
+    replaced_earlier_code: bool
+
+
 async def issue_login_code(
     session: AsyncSession, principal: Principal | None, resident_id: uuid.UUID, ttl: timedelta
-) -> str:
+) -> IssuedCode:
     """A fresh one-time code for a resident, shown to the staff member to hand over.
 
     Earlier unused codes for the same resident stop working: only the newest is live.
@@ -93,41 +106,57 @@ async def issue_login_code(
     who = require_staff(principal)
     resident, household = await get_resident_with_household(session, who, resident_id)
     require_covers(who, household.grid_id)
-    return await _store_code(session, who.community_id, resident.id, who.account_id, ttl)
+    issued = await store_codes(session, who.community_id, [resident.id], who.account_id, ttl)
+    return issued[0]
 
 
 async def issue_login_code_as_system(
     session: AsyncSession, community_id: uuid.UUID, resident_id: uuid.UUID, ttl: timedelta
-) -> str:
+) -> IssuedCode:
     """The command line's way (``changlang issue-code``): the operator is the authority."""
-    return await _store_code(session, community_id, resident_id, None, ttl)
+    return (await store_codes(session, community_id, [resident_id], None, ttl))[0]
 
 
-async def _store_code(
+async def store_codes(
     session: AsyncSession,
     community_id: uuid.UUID,
-    resident_id: uuid.UUID,
+    resident_ids: Sequence[uuid.UUID],
     issued_by: uuid.UUID | None,
     ttl: timedelta,
-) -> str:
+) -> list[IssuedCode]:
+    """New codes for many residents in two statements (printing slips for a whole grid).
+
+    Every unused code of theirs is retired; those that were still live (not expired) are
+    reported as replaced. The codes themselves exist only in the returned values.
+    """
+    if not resident_ids:
+        return []
     now = utcnow()
-    await session.execute(
+    retired = await session.execute(
         update(LoginCode)
-        .where(LoginCode.resident_id == resident_id, LoginCode.used_at.is_(None))
+        .where(LoginCode.resident_id.in_(resident_ids), LoginCode.used_at.is_(None))
         .values(used_at=now)
+        .returning(LoginCode.resident_id, LoginCode.expires_at)
+        .execution_options(synchronize_session=False)
     )
-    code = new_login_code()
-    session.add(
+    live = {resident for resident, expires in retired.all() if expires > now}
+    expires_at = now + ttl
+    issued = [
+        IssuedCode(resident, new_login_code(), expires_at, resident in live)
+        for resident in resident_ids
+    ]
+    session.add_all(
         LoginCode(
             community_id=community_id,
-            resident_id=resident_id,
+            resident_id=one.resident_id,
             issued_by_id=issued_by,
-            code_hash=token_digest(normalize_login_code(code)),
-            expires_at=now + ttl,
+            code_hash=token_digest(normalize_login_code(one.code)),
+            expires_at=expires_at,
         )
+        for one in issued
     )
     await session.flush()
-    return code
+    return issued
 
 
 async def get_account(

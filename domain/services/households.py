@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.dialect import json_array_contains
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.i18n import N_
-from domain.models import GridLevel, GridPost, Household, Resident, ResidentTag
+from domain.models import GridLevel, GridPost, Household, Resident
 from domain.pagination import Page, keyset_page
 from domain.permissions import (
     household_pii_visible,
@@ -36,7 +36,7 @@ class HouseholdFilter:
     grid_id: uuid.UUID | None = None
     search: str | None = None
     has_contact: bool | None = None
-    tag: ResidentTag | None = None
+    tag: str | None = None
 
 
 def _a_resident(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -65,7 +65,7 @@ async def _where(
         # Tags are personal data: only residents whose tags the asker may read count.
         clauses.append(
             _a_resident(
-                json_array_contains(Resident.tags, where.tag.value),
+                json_array_contains(Resident.tags, where.tag),
                 resident_pii_visible(principal),
             )
         )

@@ -11,9 +11,9 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.dialect import json_array_contains
-from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.i18n import N_
-from domain.models import Household, PersonalDataAccess, Resident, ResidentTag
+from domain.models import Gender, Household, PersonalDataAccess, Relation, Resident
 from domain.pagination import Page, keyset_page
 from domain.permissions import (
     require_covers,
@@ -29,6 +29,7 @@ from domain.principal import Principal
 from domain.services.grids import subtree_of
 from domain.services.households import editable_household, editable_households
 from domain.services.id_numbers import set_id_number
+from domain.services.resident_tags import checked_tags, tag_vocabulary
 from domain.validation import clean_text
 
 NAME_MAX = 50
@@ -39,7 +40,7 @@ SEARCH_MAX = 50
 class ResidentFilter:
     grid_id: uuid.UUID | None = None
     household_id: uuid.UUID | None = None
-    tag: ResidentTag | None = None
+    tag: str | None = None
     search: str | None = None
 
 
@@ -68,7 +69,7 @@ async def _where(
     if where.household_id is not None:
         clauses.append(Resident.household_id == where.household_id)
     if where.tag is not None:
-        clauses.append(json_array_contains(Resident.tags, where.tag.value))
+        clauses.append(json_array_contains(Resident.tags, where.tag))
     if where.search:
         text = clean_text("search", where.search, max_length=SEARCH_MAX)
         address = Household.building + "-" + Household.unit + "-" + Household.room
@@ -182,28 +183,57 @@ async def get_resident_view(
     return row[0], bool(row[1])
 
 
-def _tags(values: Iterable[str]) -> list[str]:
-    try:
-        return sorted({ResidentTag(value).value for value in values})
-    except ValueError as exc:
-        allowed = ", ".join(tag.value for tag in ResidentTag)
-        raise InvalidInput(
-            "tags", N_("each tag must be one of: {allowed}"), allowed=allowed
-        ) from exc
+PARTY_LABELS = ("中共党员", "中共预备党员")
+"""政治面貌 that make a resident a party member; every other label (群众, 共青团员…) does not."""
 
 
-def _apply(resident: Resident, changes: Mapping[str, Any]) -> None:
+def _apply(resident: Resident, changes: Mapping[str, Any], vocabulary: list[str]) -> None:
     if "name" in changes and changes["name"] is not None:
         resident.name = clean_text("name", changes["name"], max_length=NAME_MAX)
     if "phone" in changes:
         phone = changes["phone"]
         resident.phone = normalize_phone(phone) if phone and phone.strip() else None
     if "tags" in changes and changes["tags"] is not None:
-        resident.tags = _tags(changes["tags"])
+        resident.tags = checked_tags(changes["tags"], vocabulary)
     if "party_member" in changes and changes["party_member"] is not None:
         resident.party_member = bool(changes["party_member"])
+    if "political_status" in changes:
+        label = changes["political_status"]
+        resident.political_status = (
+            clean_text("politicalStatus", label, max_length=20) if label else None
+        )
+        if resident.political_status and changes.get("party_member") is None:
+            resident.party_member = resident.political_status in PARTY_LABELS
     if "birth_date" in changes:
         resident.birth_date = changes["birth_date"]
+    if "gender" in changes:
+        resident.gender = Gender(changes["gender"] or Gender.UNKNOWN)
+    if "relation_to_head" in changes:
+        relation = changes["relation_to_head"]
+        resident.relation_to_head = Relation(relation) if relation else None
+
+
+async def _vocabulary(
+    session: AsyncSession, who: Principal, fields: Mapping[str, Any]
+) -> list[str]:
+    """The community's tags, read only when the change sets some."""
+    return await tag_vocabulary(session, who.community_id) if fields.get("tags") else []
+
+
+async def _one_head(session: AsyncSession, resident: Resident) -> None:
+    """A household has one head (户主): a second one is refused, naming the first."""
+    if resident.relation_to_head is not Relation.HEAD:
+        return
+    head = await session.scalar(
+        select(Resident.name).where(
+            Resident.household_id == resident.household_id,
+            Resident.relation_to_head == Relation.HEAD,
+            Resident.deleted.is_(False),
+            Resident.id != resident.id,
+        )
+    )
+    if head is not None:
+        raise Conflict(N_("the household already has a head: {name}"), name=head)
 
 
 async def stage_new_resident(
@@ -228,8 +258,10 @@ async def stage_new_resident(
         household_id=household_id,
         tags=[],
         party_member=False,
+        gender=Gender.UNKNOWN,
     )
-    _apply(resident, fields)
+    _apply(resident, fields, await _vocabulary(session, who, fields))
+    await _one_head(session, resident)
     await set_id_number(session, who, resident, cipher, fields.get("id_number"))
     session.add(resident)
     return resident
@@ -277,7 +309,9 @@ async def stage_resident_update(
     if fields.get("household_id") is not None and fields["household_id"] != resident.household_id:
         household = editable_household(households, fields["household_id"])
         resident.household_id = fields["household_id"]
-    _apply(resident, fields)
+    _apply(resident, fields, await _vocabulary(session, who, fields))
+    if "relation_to_head" in fields or "household_id" in fields:
+        await _one_head(session, resident)
     if "id_number" in fields:
         await set_id_number(session, who, resident, cipher, fields["id_number"])
     return resident, household

@@ -11,6 +11,7 @@ from schema.mutations.auth import AuthMutations
 from schema.mutations.grids import GridMutations
 from schema.mutations.households import HouseholdMutations
 from schema.mutations.residents import ResidentMutations
+from schema.resident_tags import ResidentTagMutations
 from schema.sync import SyncMutations
 from schema.votes import VoteMutations
 
@@ -26,6 +27,7 @@ class Mutation(
     SyncMutations,
     LoginLockoutMutations,
     DuplicateMutations,
+    ResidentTagMutations,
 ):
     pass
 

@@ -10,7 +10,6 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
-from domain.models.base import utcnow
 from domain.services import accounts, login_throttle, sessions
 from domain.services.principals import load_principal
 from schema.context import Info
@@ -37,6 +36,9 @@ class LoginCode:
     resident_id: uuid.UUID
     code: str
     expires_at: datetime
+    replaced_earlier_code: bool = strawberry.field(
+        description="an earlier code of this resident was still live and now stops working"
+    )
 
 
 @strawberry.type
@@ -190,10 +192,15 @@ class AuthMutations:
         ttl = info.context.config.login_code_ttl
 
         async def work(session: AsyncSession) -> LoginCode:
-            code = await accounts.issue_login_code(
+            issued = await accounts.issue_login_code(
                 session, info.context.principal, resident_id, ttl
             )
-            return LoginCode(resident_id=resident_id, code=code, expires_at=utcnow() + ttl)
+            return LoginCode(
+                resident_id=resident_id,
+                code=issued.code,
+                expires_at=issued.expires_at,
+                replaced_earlier_code=issued.replaced_earlier_code,
+            )
 
         return await in_transaction(info, work)
 

@@ -13,7 +13,7 @@ from domain.services import residents
 from schema.context import Info
 from schema.errors import result_union
 from schema.mutations.transaction import Deleted, given, in_transaction
-from schema.types.households import PersonalData, Resident, ResidentTag
+from schema.types.households import Gender, PersonalData, Relation, Resident
 
 ResidentChangeResult = result_union("ResidentChangeResult", Resident)
 DeleteResidentResult = result_union("DeleteResidentResult", Deleted)
@@ -28,16 +28,21 @@ class ResidentFields:
     phone: str | None = strawberry.UNSET
     id_number: str | None = strawberry.UNSET
     birth_date: date | None = strawberry.UNSET
-    tags: list[ResidentTag] | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="words of the community's `residentTags`"
+    )
     party_member: bool | None = strawberry.UNSET
+    political_status: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="政治面貌; 中共党员/中共预备党员 make partyMember true unless it is given",
+    )
+    gender: Gender | None = strawberry.UNSET
+    relation_to_head: Relation | None = strawberry.UNSET
     household_id: uuid.UUID | None = strawberry.UNSET
 
 
 def _fields(values: ResidentFields) -> dict[str, object]:
-    fields = given(values)
-    if fields.get("tags") is not None:
-        fields["tags"] = [tag.value for tag in fields["tags"]]
-    return fields
+    return given(values)
 
 
 @strawberry.type

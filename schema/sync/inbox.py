@@ -52,6 +52,32 @@ class SyncConflict:
     created_at: datetime
     resolved_at: datetime | None
 
+    @strawberry.field(description="Who pushed the device's value.")
+    async def account_name(self, info: Info) -> str | None:
+        account = await info.context.loaders.account.load(self.account_id)
+        return account.display_name if account else None
+
+    @strawberry.field(description="The phone it came from.")
+    async def device_name(self, info: Info) -> str | None:
+        if self.device_id is None:
+            return None
+        device = await info.context.loaders.device.load(self.device_id)
+        return device.name if device else None
+
+    @strawberry.field(description="The grid node of the household it concerns.")
+    async def grid_name(self, info: Info) -> str | None:
+        if self.grid_id is None:
+            return None
+        grid = await info.context.loaders.grid.load(self.grid_id)
+        return grid.name if grid else None
+
+    @strawberry.field(
+        description="What it is about, as staff say it: a household's building and unit, a "
+        "resident's name with theirs; null for other collections."
+    )
+    async def subject(self, info: Info) -> str | None:
+        return await info.context.loaders.conflict_subject.load((self.collection, self.document_id))
+
     @staticmethod
     def of(row: models.SyncConflict) -> SyncConflict:
         return SyncConflict(

@@ -13,8 +13,9 @@ from domain.personal_data import mask_phone
 from schema.context import Info
 from schema.types.grid import Grid, GridPost
 
-ResidentTag = strawberry.enum(
-    models.ResidentTag, description="一老一小一弱一特: elderly, child, vulnerable, special needs"
+Gender = strawberry.enum(models.Gender, description="性别")
+Relation = strawberry.enum(
+    models.Relation, description="与户主关系; HEAD (户主/本人) is the household's one head"
 )
 
 
@@ -86,11 +87,18 @@ class Resident:
     phone: Protected
     id_number: Protected
     birth_year: int | None = strawberry.field(description="null where personal data is hidden")
-    tags: list[ResidentTag] | None = strawberry.field(
-        description="一老一小一弱一特; null where personal data is hidden (a child's status is "
-        "sensitive under PIPL)"
+    tags: list[str] | None = strawberry.field(
+        description="words of the community's vocabulary (`residentTags`); null where personal "
+        "data is hidden (a child's or a disabled person's status is sensitive under PIPL)"
     )
     party_member: bool | None = strawberry.field(description="null where personal data is hidden")
+    political_status: str | None = strawberry.field(
+        description="政治面貌 as registered (中共党员, 群众…); null where personal data is hidden"
+    )
+    gender: Gender | None = strawberry.field(description="null where personal data is hidden")
+    relation_to_head: Relation | None = strawberry.field(
+        description="null if not recorded or where personal data is hidden"
+    )
     updated_at: datetime
 
     @strawberry.field
@@ -107,8 +115,15 @@ class Resident:
             phone=Protected.of(mask_phone(row.phone) if row.phone else None, pii_visible),
             id_number=Protected.of(row.id_number_masked, pii_visible),
             birth_year=row.birth_date.year if row.birth_date and pii_visible else None,
-            tags=[models.ResidentTag(tag) for tag in row.tags] if pii_visible else None,
+            tags=list(row.tags) if pii_visible else None,
             party_member=row.party_member if pii_visible else None,
+            political_status=row.political_status if pii_visible else None,
+            gender=models.Gender(row.gender) if pii_visible else None,
+            relation_to_head=(
+                models.Relation(row.relation_to_head)
+                if pii_visible and row.relation_to_head
+                else None
+            ),
             updated_at=row.updated_at,
         )
 

@@ -8,6 +8,7 @@ import strawberry
 
 from domain.principal import Principal
 from domain.services.posts import posts_of_accounts
+from domain.services.staff_accounts import community_name
 from schema.context import Info
 from schema.types.grid import AccountKind, GridPost
 from schema.types.households import Household
@@ -30,6 +31,11 @@ class Viewer:
             return None
         found = await info.context.loaders.household.load(self.household_id)
         return Household.of(*found) if found else None
+
+    @strawberry.field(description="The community's name (社区), shown on every staff screen.")
+    async def community_name(self, info: Info) -> str:
+        async with info.context.db.read() as session:
+            return await community_name(session, info.context.principal)
 
     @strawberry.field
     async def posts(self, info: Info) -> list[GridPost]:

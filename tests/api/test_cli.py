@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import openpyxl
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
@@ -211,12 +212,40 @@ def test_import_residents_exit_codes(
 
     skipped = invoke(env, "import-residents", str(bad_file(tmp_path)), "--skip-bad")
     assert skipped.exit_code == 1
-    assert "imported 2 of 7" in skipped.output
+    assert "imported: 2 new" in skipped.output
     assert bad_lines(skipped.output) == [4, 5, 6, 7, 8]
     assert count_residents(database_url) == 2
 
     good = invoke(env, "import-residents", str(write_csv(tmp_path / "g.csv", good_rows()[1:2])))
     assert good.exit_code == 0, good.output
+    assert count_residents(database_url) == 3
+
+
+def test_import_residents_dry_run_writes_nothing_and_refused_rows_go_to_a_workbook(
+    env: dict[str, str], database_url: str, tmp_path: Path
+) -> None:
+    admin_with_grids(env, database_url)
+    out = tmp_path / "refused.xlsx"
+    dry = invoke(
+        env, "import-residents", str(bad_file(tmp_path)), "--dry-run", "--refused", str(out)
+    )
+    assert dry.exit_code == 1
+    assert "2 new, 0 updated, 0 unchanged, 5 refused" in dry.output
+    assert "dry run: nothing was written" in dry.output
+    assert bad_lines(dry.output) == [4, 5, 6, 7, 8]
+    assert count_residents(database_url) == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][-1] == "Reason refused" and [r[3] for r in rows[1:]] == [
+        "张三", "张四", None, "张五", "冒名"
+    ]  # fmt: skip
+
+    assert (
+        invoke(env, "import-residents", str(write_csv(tmp_path / "g.csv", good_rows()))).exit_code
+        == 0
+    )
+    again = invoke(env, "import-residents", str(write_csv(tmp_path / "g.csv", good_rows())))
+    assert again.exit_code == 0 and "0 new, 0 updated, 3 unchanged, 0 refused" in again.output
     assert count_residents(database_url) == 3
 
 

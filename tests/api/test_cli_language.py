@@ -43,7 +43,7 @@ def test_the_cli_speaks_chinese_by_default_and_english_when_asked(
 
     bad = invoke(zh, "import-residents", str(bad_file(tmp_path)))
     assert bad.exit_code == 1
-    assert "行有问题" in bad.output and "行号" in bad.output and "没有导入任何数据" in bad.output
+    assert "5 行被拒绝" in bad.output and "行号" in bad.output and "没有导入任何数据" in bad.output
 
 
 def test_the_register_is_exported_with_headers_in_the_operator_s_language(
@@ -75,6 +75,9 @@ def test_the_register_is_exported_with_headers_in_the_operator_s_language(
         "标签",
         "党员",
         "微网格",
+        "性别",
+        "与户主关系",
+        "政治面貌",
     ]
     assert en_rows[0][:4] == ["Building", "Unit", "Room", "Name"]
     assert {row[8] for row in zh_rows[1:]} <= {"是", "否"}

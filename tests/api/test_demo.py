@@ -123,8 +123,8 @@ async def test_demo_personal_data_is_valid_and_consistent(
         assert resident.id_number_masked == f"{id_number[:6]}********{id_number[-4:]}"
         hashes.add(resident.id_number_hash)
         age = _age(resident.birth_date)
-        assert ("elderly" in resident.tags) == (age >= 65)
-        assert ("child" in resident.tags) == (age < 14)
+        assert ("高龄老人" in resident.tags) == (age >= 80)
+        assert ("儿童" in resident.tags) == (age < 14)
         if resident.phone is not None:
             assert normalize_phone(resident.phone) == resident.phone
             assert age >= 14
@@ -132,8 +132,8 @@ async def test_demo_personal_data_is_valid_and_consistent(
         assert not (resident.party_member and age < 18)
     assert len(hashes) == len(residents)
     assert 0 < sum(r.party_member for r in residents) < len(residents) // 4
-    assert any("vulnerable" in r.tags for r in residents)
-    assert any("special_needs" in r.tags for r in residents)
+    assert any("困难家庭" in r.tags for r in residents)
+    assert any("残疾人" in r.tags for r in residents)
 
 
 async def test_demo_logins_work(database: Database, settings: Settings) -> None:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.register_file import RegisterFileError, read_register
+from api.register_plan import RowPlan
 from api.residents_io import export_register, export_residents, import_residents
 from domain.credentials import use_fast_password_hashing
 from domain.database import Database
@@ -52,11 +53,11 @@ def good_rows() -> list[list[str]]:
             "13812345678",
             WANG,
             "",
-            "老人、困难",
+            "高龄老人、困难家庭",
             "是",
             "1号楼1单元",
         ],
-        ["1号楼", "1单元", "101", "李秀英", "", LI, "1952-07-04", "老人", "否", "1号楼1单元"],
+        ["1号楼", "1单元", "101", "李秀英", "", LI, "1952-07-04", "高龄老人", "否", "1号楼1单元"],
         ["1号楼", "2单元", "502", "赵小雨", "", ZHAO.lower(), "", "儿童", "", "1号楼2单元"],
     ]
 
@@ -86,6 +87,11 @@ async def setup_community(db: Database) -> Principal:
     return principal
 
 
+def message(row: RowPlan) -> str:
+    assert row.error is not None
+    return row.error.message
+
+
 async def count(db: Database, model: type[Household] | type[Resident]) -> int:
     async with db.read() as session:
         return int(await session.scalar(select(func.count(model.id))) or 0)
@@ -102,19 +108,19 @@ async def test_good_csv_imports_every_row_and_shares_households(
         write_csv(tmp_path / "register.csv", good_rows()),
         progress=lambda done, total: calls.append((done, total)),
     )
-    assert (report.rows, report.imported, report.households_created) == (3, 3, 2)
-    assert report.errors == [] and not report.rejected
-    assert calls == [(1, 3), (2, 3), (3, 3)]
+    assert report.counts() == {"create": 3, "update": 0, "unchanged": 0, "refused": 0}
+    assert report.applied and report.households_created == 2
+    assert calls == [(3, 3), (3, 3)]  # the plan's rows, then the rows written
     async with database.read() as session:
         people = {r.name: r for r in await session.scalars(select(Resident))}
     wang = people["王建国"]
     assert wang.household_id == people["李秀英"].household_id
     assert wang.birth_date == date(1950, 3, 21)  # from the ID number
-    assert wang.tags == ["elderly", "vulnerable"] and wang.party_member
+    assert wang.tags == ["困难家庭", "高龄老人"] and wang.party_member
     assert wang.id_number_cipher and CIPHER.decrypt(wang.id_number_cipher) == WANG
     assert wang.id_number_hash == CIPHER.lookup_hash(WANG)
     assert wang.id_number_masked == f"{WANG[:6]}********{WANG[-4:]}"
-    assert people["赵小雨"].tags == ["child"] and not people["赵小雨"].party_member
+    assert people["赵小雨"].tags == ["儿童"] and not people["赵小雨"].party_member
     assert CIPHER.decrypt(people["赵小雨"].id_number_cipher or "") == ZHAO  # upper-cased
 
 
@@ -129,7 +135,7 @@ async def test_good_xlsx_with_english_headers_and_typed_cells(
                   "Tags", "Party member", "Micro-grid", "备注"])  # fmt: skip
     born = datetime(1950, 3, 21)
     sheet.append(["1号楼", "2单元", 301, "王建国", 13812345678, WANG,
-                  born, "elderly, special_needs", True, "1号楼2单元", "x"])  # fmt: skip
+                  born, "高龄老人, 残疾人", True, "1号楼2单元", "x"])  # fmt: skip
     sheet.append([None] * 11)  # a blank row counts as a line but is no resident
     sheet.append(["1号楼", "2单元", 301, "李秀英", None, LI, None, None, "no", None, None])
     path = tmp_path / "register.xlsx"
@@ -137,7 +143,7 @@ async def test_good_xlsx_with_english_headers_and_typed_cells(
 
     report = await import_residents(database, CIPHER, path)
 
-    assert (report.imported, report.households_created, report.errors) == (2, 1, [])
+    assert (report.counts()["create"], report.households_created, report.refused) == (2, 1, [])
     assert report.ignored_columns == ["备注"]
     async with database.read() as session:
         wang = await session.scalar(select(Resident).where(Resident.name == "王建国"))
@@ -148,7 +154,7 @@ async def test_good_xlsx_with_english_headers_and_typed_cells(
         date(1950, 3, 21),
         True,
     )
-    assert wang.tags == ["elderly", "special_needs"]
+    assert wang.tags == ["残疾人", "高龄老人"]
     assert (household.building, household.unit, household.room) == ("1号楼", "2单元", "301")
 
 
@@ -163,7 +169,7 @@ async def test_existing_address_is_reused(database: Database, tmp_path: Path) ->
             session, principal, grid_id=micro.id, building="1号楼", unit="1单元", room="101"
         )
     report = await import_residents(database, CIPHER, write_csv(tmp_path / "r.csv", good_rows()))
-    assert (report.imported, report.households_created) == (3, 1)
+    assert (report.counts()["create"], report.households_created) == (3, 1)
     async with database.read() as session:
         wang = await session.scalar(select(Resident).where(Resident.name == "王建国"))
     assert wang is not None and wang.household_id == existing.id
@@ -190,7 +196,7 @@ BAD_LINES = {
     5: "phone",
     6: "name",
     7: "micro-grid named '9号楼1单元'",
-    8: "already registered",
+    8: "same ID number as line 2",
 }
 
 
@@ -205,19 +211,18 @@ async def test_bad_rows_are_all_reported_by_line_and_nothing_is_imported(
 ) -> None:
     await setup_community(database)
     report = await import_residents(database, CIPHER, bad_file(tmp_path))
-    assert report.rejected and report.rows == 7
-    assert_bad_lines_reported([(e.line, e.message) for e in report.errors])
-    assert report.imported == 0
+    assert not report.applied and len(report.rows) == 7
+    assert_bad_lines_reported([(e.line, message(e)) for e in report.refused])
     assert await count(database, Resident) == 0
     assert await count(database, Household) == 0
 
 
 async def test_skip_bad_imports_only_the_good_rows(database: Database, tmp_path: Path) -> None:
     await setup_community(database)
-    report = await import_residents(database, CIPHER, bad_file(tmp_path), skip_bad=True)
-    assert not report.rejected
-    assert_bad_lines_reported([(e.line, e.message) for e in report.errors])
-    assert (report.imported, report.households_created) == (2, 2)
+    report = await import_residents(database, CIPHER, bad_file(tmp_path), skip_refused=True)
+    assert report.applied
+    assert_bad_lines_reported([(e.line, message(e)) for e in report.refused])
+    assert (report.counts()["create"], report.households_created) == (2, 2)
     async with database.read() as session:
         names = set(await session.scalars(select(Resident.name)))
     assert names == {"王建国", "赵小雨"}
@@ -229,7 +234,7 @@ async def test_birth_date_must_agree_with_the_id_number(database: Database, tmp_
     row = good_rows()[0]
     row[6] = "1951-03-21"
     report = await import_residents(database, CIPHER, write_csv(tmp_path / "r.csv", [row]))
-    assert [(e.line, e.message.split(":")[0]) for e in report.errors] == [(2, "birthDate")]
+    assert [(e.line, message(e).split(":")[0]) for e in report.refused] == [(2, "birthDate")]
 
 
 @pytest.mark.parametrize(
@@ -274,12 +279,12 @@ async def test_export_is_masked_by_default_and_logged(database: Database, tmp_pa
     masked_path = exports / "masked.csv"
     assert await export_residents(database, CIPHER, masked_path) == 3
     masked = read_csv(masked_path)
-    assert masked[0] == HEADER
+    assert masked[0] == [*HEADER, "性别", "与户主关系", "政治面貌"]
     wang = next(row for row in masked if row[3] == "王建国")
     assert wang[4] == "138****5678"
     assert wang[5] == f"{WANG[:6]}********{WANG[-4:]}"
     assert wang[6] == "1950"  # the masked ID hides the birth date; so does the export
-    assert wang[7:] == ["老人、困难", "是", "1号楼1单元"]
+    assert wang[7:] == ["困难家庭、高龄老人", "是", "1号楼1单元", "", "", ""]
     assert WANG not in masked_path.read_text(encoding="utf-8-sig")
     assert stat.S_IMODE(masked_path.stat().st_mode) == 0o600
 

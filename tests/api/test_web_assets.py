@@ -98,3 +98,15 @@ async def test_each_page_is_served_with_its_policy(client: httpx.AsyncClient) ->
     assert "unpkg.com" not in graphiql.text
     assert "unsafe-eval" not in graphiql.headers["content-security-policy"]
     assert vue.status_code == 200 and vue.headers["cache-control"].startswith("public")
+
+
+def test_the_apps_stylesheets_close_every_rule() -> None:
+    """An unclosed rule silently swallows every rule after it (a merge can leave one)."""
+    for path in _app_sources():
+        if path.suffix != ".css":
+            continue
+        depth = 0
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert 0 <= depth <= 1 or "@media" in path.read_text(), f"{path}:{number}"
+        assert depth == 0, f"{path} leaves {depth} rule(s) open"

@@ -4,7 +4,7 @@ uncovered; each within the asker's coverage, with a statement count that does no
 the rows.
 
 The world (tests/world.py): H1a, H1a2 in M1a and H1b in M1b (grid G1), H2a in M2a (G2), HB
-in community B; each household's resident ``-x`` is tagged elderly, ``-y`` has no tag; only
+in community B; each household's resident ``-x`` is tagged 高龄老人, ``-y`` has no tag; only
 H1a has a contact (member1a's post).
 """
 
@@ -72,12 +72,12 @@ async def test_the_tag_filter_keeps_households_with_a_resident_so_tagged(
     async with database.transaction() as session:
         resident = await session.get(Resident, world.residents["H1b-y"])
         assert resident is not None
-        resident.tags = ["child"]
+        resident.tags = ["儿童"]
     admin = await api.login("admin")
-    assert await buildings(api, admin, tag="CHILD") == ["H1b"]
-    assert await buildings(api, admin, tag="ELDERLY") == ["H1a", "H1a2", "H1b", "H2a"]
-    assert await buildings(api, admin, tag="VULNERABLE") == []
-    assert await buildings(api, admin, tag="CHILD", gridId=str(world.grids["G2"])) == []
+    assert await buildings(api, admin, tag="儿童") == ["H1b"]
+    assert await buildings(api, admin, tag="高龄老人") == ["H1a", "H1a2", "H1b", "H2a"]
+    assert await buildings(api, admin, tag="困难家庭") == []
+    assert await buildings(api, admin, tag="儿童", gridId=str(world.grids["G2"])) == []
 
 
 async def test_filters_combine_and_uncovered_means_no_contact(api: Api, world: World) -> None:
@@ -85,7 +85,7 @@ async def test_filters_combine_and_uncovered_means_no_contact(api: Api, world: W
     assert await buildings(api, admin, hasContact=False) == ["H1a2", "H1b", "H2a"]
     assert await buildings(api, admin, hasContact=True) == ["H1a"]
     assert await buildings(
-        api, admin, hasContact=False, gridId=str(world.grids["G1"]), tag="ELDERLY", search="H1"
+        api, admin, hasContact=False, gridId=str(world.grids["G1"]), tag="高龄老人", search="H1"
     ) == ["H1a2", "H1b"]
 
 
@@ -93,7 +93,7 @@ async def test_staff_filter_only_within_their_posts(api: Api, world: World) -> N
     member = await api.login("member1a")
     assert await buildings(api, member) == ["H1a", "H1a2"]
     assert await buildings(api, member, search="H1b-x") == []
-    assert await buildings(api, member, tag="ELDERLY") == ["H1a", "H1a2"]
+    assert await buildings(api, member, tag="高龄老人") == ["H1a", "H1a2"]
     body = await api.post(LIST, {"f": {"gridId": str(world.grids["G2"])}}, member)
     assert body.get("data") is None or body["data"]["households"]["edges"] == []
     other = await api.login("staff-b")
@@ -108,11 +108,11 @@ async def test_a_resident_cannot_find_their_household_by_a_housemate_s_hidden_ta
     async with database.transaction() as session:
         housemate = await session.get(Resident, world.residents["H1a-y"])
         assert housemate is not None
-        housemate.tags = ["child"]
+        housemate.tags = ["儿童"]
     token = await resident_token(api, world, "H1a-x")
     assert await buildings(api, token) == ["H1a"]
-    assert await buildings(api, token, tag="CHILD") == []
-    assert await buildings(api, token, tag="ELDERLY") == ["H1a"]  # their own tag
+    assert await buildings(api, token, tag="儿童") == []
+    assert await buildings(api, token, tag="高龄老人") == ["H1a"]  # their own tag
 
 
 async def test_an_overlong_search_is_a_clear_error(api: Api, world: World) -> None:
@@ -142,7 +142,7 @@ async def add_tagged_households(database: Database, world: World, count: int, pr
                     household_id=household.id,
                     name=f"李{number:03d}",
                     phone=f"1390000{number:04d}",
-                    tags=["elderly"],
+                    tags=["高龄老人"],
                     party_member=number % 3 == 0,
                 )
             )
@@ -152,7 +152,7 @@ async def add_tagged_households(database: Database, world: World, count: int, pr
 async def test_a_filtered_page_costs_the_same_statements_for_100_rows_as_for_2(
     api: Api, world: World, database: Database, dialect: str
 ) -> None:
-    where = {"gridId": str(world.grids["G1"]), "tag": "ELDERLY", "search": "李"}
+    where = {"gridId": str(world.grids["G1"]), "tag": "高龄老人", "search": "李"}
     where["hasContact"] = False
     await add_tagged_households(database, world, 2, "甲")
     for login in ("admin", "chief1"):

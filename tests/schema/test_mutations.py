@@ -405,7 +405,7 @@ async def test_staff_register_change_move_and_soft_delete_a_resident(
         "name": " 王小明 ",
         "phone": "138 1234 5678",
         "idNumber": FRESH_ID_NUMBER,
-        "tags": ["CHILD"],
+        "tags": ["儿童"],
         "partyMember": False,
     }
     created = await succeed(
@@ -421,7 +421,7 @@ async def test_staff_register_change_move_and_soft_delete_a_resident(
     assert created["idNumber"] == {"value": f"{FRESH_ID_NUMBER[:6]}********{FRESH_ID_NUMBER[-4:]}"}
     assert (created["birthYear"], created["tags"], created["partyMember"]) == (
         2015,
-        ["CHILD"],
+        ["儿童"],
         False,
     )
     world.residents["new"] = uuid.UUID(created["id"])

@@ -187,7 +187,7 @@ async def test_a_resident_sees_their_own_data_masked_and_a_housemate_s_hidden(
         assert view["H1a-y"]["phone"] == HIDDEN
         assert view["H1a-y"]["idNumber"] == HIDDEN
         own, housemate = view["H1a-x"], view["H1a-y"]
-        assert (own["tags"], own["birthYear"], own["partyMember"]) == (["ELDERLY"], 1980, False)
+        assert (own["tags"], own["birthYear"], own["partyMember"]) == (["高龄老人"], 1980, False)
         assert (housemate["tags"], housemate["birthYear"], housemate["partyMember"]) == (
             None,
             None,

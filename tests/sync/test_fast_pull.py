@@ -56,7 +56,7 @@ def _maybe(rng: random.Random, value: Any) -> Any:
 async def _generate(db: Database, world: World, seed: int) -> None:
     rng = random.Random(seed)
     grids = [world.grids["M1a"], world.grids["M1b"], world.grids["M2a"]]
-    tags = ["elderly", "child", "vulnerable", "special_needs"]
+    tags = ["高龄老人", "儿童", "困难家庭", "残疾人"]
     async with db.transaction() as session:
         for number in range(40):
             household = Household(
@@ -362,7 +362,7 @@ def test_uuid_text_refuses_what_the_uuid_type_refuses(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        '["elderly", "child", "elderly"]',
+        '["高龄老人", "儿童", "高龄老人"]',
         "[]",
         "null",
         '"ab"',

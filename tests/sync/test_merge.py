@@ -18,7 +18,7 @@ BASE: dict[str, Any] = {
     "householdId": "h1",
     "name": "张三",
     "phone": "13800000001",
-    "tags": ["elderly"],
+    "tags": ["高龄老人"],
     "partyMember": False,
     "birthYear": None,
     "idNumber": "120104********0011",
@@ -63,11 +63,11 @@ def test_a_true_conflict_on_a_server_wins_field_keeps_the_server_and_reports() -
 
 
 def test_tags_conflict_becomes_a_set_union_that_honours_removals() -> None:
-    base = {**BASE, "tags": ["elderly", "vulnerable"]}
-    master = {**base, "tags": ["elderly", "vulnerable", "child"]}
-    device = {**base, "tags": ["elderly", "special_needs"]}  # removed vulnerable, added one
+    base = {**BASE, "tags": ["高龄老人", "困难家庭"]}
+    master = {**base, "tags": ["高龄老人", "困难家庭", "儿童"]}
+    device = {**base, "tags": ["高龄老人", "残疾人"]}  # removed vulnerable, added one
     result = merge(FIELDS, base, master, device)
-    assert result.changes == {"tags": ["child", "elderly", "special_needs"]}
+    assert result.changes == {"tags": ["儿童", "残疾人", "高龄老人"]}
     assert result.conflicts[0].settled
 
 
@@ -125,7 +125,7 @@ def test_the_answer_is_sent_only_when_a_client_field_differs() -> None:
 # --- properties --------------------------------------------------------------------------
 
 names = st.sampled_from(["甲", "乙", "丙", None])
-tags = st.lists(st.sampled_from(["elderly", "child", "vulnerable", "special_needs"]), max_size=4)
+tags = st.lists(st.sampled_from(["高龄老人", "儿童", "困难家庭", "残疾人"]), max_size=4)
 docs = st.fixed_dictionaries(
     {"name": names, "phone": st.sampled_from(["13800000001", "13900000002", None]), "tags": tags}
 ).map(lambda d: {**BASE, **d})

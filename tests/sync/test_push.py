@@ -83,9 +83,9 @@ async def test_tags_merge_by_union_and_note_texts_are_both_kept(
     one = Phone(api, await api.login("member1a"))
     two = Phone(api, await api.login("chief1"))
     base = await _resident(one, "H1a-y")
-    await two.push("resident", [row(edited(base, tags=["child"]), base)])
-    [merged] = await one.push("resident", [row(edited(base, tags=["vulnerable"]), base)])
-    assert merged["tags"] == ["child", "vulnerable"]
+    await two.push("resident", [row(edited(base, tags=["儿童"]), base)])
+    [merged] = await one.push("resident", [row(edited(base, tags=["困难家庭"]), base)])
+    assert merged["tags"] == ["儿童", "困难家庭"]
 
     note_id = new_id()
     household = str(world.households["H1a"])
@@ -183,7 +183,7 @@ async def test_fifty_concurrent_copies_of_a_batch_apply_once_and_answer_alike(
         "householdId": str(world.households["H1a"]),
         "name": "新住户",
         "phone": "13612345678",
-        "tags": ["child"],
+        "tags": ["儿童"],
         "partyMember": False,
         "birthYear": None,
         "idNumber": None,
@@ -210,13 +210,13 @@ async def test_an_old_push_delivered_late_does_not_bring_old_values_back(
     the tag the volunteer removed since, and record a conflict that never happened."""
     phone = Phone(api, await api.login("member1a"))
     base = await _resident(phone, "H1a-y")
-    first = row(edited(base, tags=["child", "elderly"]), base)
+    first = row(edited(base, tags=["儿童", "高龄老人"]), base)
     assert await phone.push("resident", [first]) == []
     after_first = await _resident(phone, "H1a-y")
-    second = row(edited(after_first, tags=["child"]), after_first)
+    second = row(edited(after_first, tags=["儿童"]), after_first)
     assert await phone.push("resident", [second]) == []
     [late] = await phone.push("resident", [first])  # answered with the master, not merged
-    assert late["tags"] == ["child"] and late == await _resident(phone, "H1a-y")
+    assert late["tags"] == ["儿童"] and late == await _resident(phone, "H1a-y")
     async with database.read() as session:
         assert await session.scalar(select(func.count(SyncConflict.id))) == 0
 

@@ -82,7 +82,7 @@ async def test_an_edit_with_a_lone_surrogate_gets_the_master_back(
     other = next(doc for doc in residents if doc["name"] != "H1a-x")
     rows = [
         row(edited(base, name="王\udc00"), base),
-        row(edited(other, tags=["elderly", "x" + HALF]), other),
+        row(edited(other, tags=["高龄老人", "x" + HALF]), other),
         row(edited(base, phone="13911112222"), {**base, "name": HALF}),  # a garbled base
     ]
     answers = await push(phone, "resident", rows)

@@ -83,7 +83,7 @@ async def test_new_residents_cost_the_same_statements_for_200_as_for_10(
                     "householdId": home,
                     "name": f"{tag}{n}",
                     "phone": f"137{n:08d}",
-                    "tags": ["elderly"] if n % 2 else [],
+                    "tags": ["高龄老人"] if n % 2 else [],
                     "partyMember": n % 3 == 0,
                     "deleted": False,
                 }

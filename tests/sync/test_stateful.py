@@ -78,7 +78,7 @@ from tests.world import CIPHER, PASSWORD, World, build_world, id_number
 
 T = TypeVar("T")
 COLLS = ("household", "resident", "visitNote")  # in push order: a resident needs its household
-TAGS = ["elderly", "child", "vulnerable", "special_needs"]
+TAGS = ["高龄老人", "儿童", "困难家庭", "残疾人"]
 FORGED_UUID = "00000000-0000-4000-8000-00000000f0f0"
 FORGED_ID_NUMBER = id_number(777, "19700101")
 FORGED_BIRTH_YEAR = 1901.0  # no seeded resident was born then

@@ -111,7 +111,7 @@ export function problem(result, wanted) {
 // The fields every union error has: ask for them with `... on Error { ...ErrorFields }`.
 export const ERROR_FIELDS = "... on Error { code message }";
 
-const VIEWER = `{ viewer { accountId displayName kind residentId
+const VIEWER = `{ viewer { accountId displayName kind residentId communityName
   posts { id role gridId grid { id name level } } } }`;
 
 function roleOf(viewer) {

@@ -116,6 +116,7 @@ const Shell = {
       <el-aside :width="narrow ? '150px' : '210px'" class="layout-aside">
         <nav aria-label="主菜单">
           <p class="brand">长廊 · 社区工作台</p>
+          <p class="community-name" v-if="viewer">{{ viewer.communityName }}</p>
           <template v-for="group in menu" :key="group.name">
             <h2 class="menu-group">{{ group.name }}</h2>
             <el-menu :default-active="active" router :aria-label="group.name">

@@ -4,17 +4,27 @@
 import { gql } from "./api.js";
 import { POST_ROLES } from "./words.js";
 
-// 一老一小一弱一特, as the register's spreadsheet names them (api/register_file.py).
-export const TAGS = [
-  { value: "ELDERLY", label: "老人" },
-  { value: "CHILD", label: "儿童" },
-  { value: "VULNERABLE", label: "困难" },
-  { value: "SPECIAL_NEEDS", label: "特殊" },
-];
+// The community's tag vocabulary (独居老人, 低保户…, edited on the 标签 page): filled once per
+// page load by `loadTags`, reactive so that forms opened before it arrives show it too.
+export const TAGS = Vue.reactive([]);
+
+let tagsLoading = null;
+
+export function loadTags(force = false) {
+  if (force || !tagsLoading) {
+    tagsLoading = gql("{ residentTags }").then((data) => {
+      TAGS.splice(0, TAGS.length, ...data.residentTags.map((word) => ({ value: word, label: word })));
+      return TAGS;
+    });
+    tagsLoading.catch(() => {
+      tagsLoading = null;
+    });
+  }
+  return tagsLoading;
+}
 
 export function tagLabel(value) {
-  const found = TAGS.find((tag) => tag.value === value);
-  return found ? found.label : value;
+  return value;
 }
 
 // Why the full value is needed: written to the access log with the read (PIPL).

@@ -24,3 +24,8 @@ export function dateTime(value) {
 export function date(value) {
   return value ? new Date(value).toLocaleDateString("zh-CN") : "";
 }
+
+// A device as people call it: "web" is the name the API gives a login that names none.
+export function deviceName(name) {
+  return name === "web" ? "浏览器" : name;
+}

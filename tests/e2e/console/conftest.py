@@ -117,8 +117,10 @@ def empty_server(
     yield from _serve(request, tmp_path_factory)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Module-scoped: sync Playwright runs an event loop in this thread while it is open, and
+    the asyncio tests that follow in the session need the thread's loop free again."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is required for the browser tests (scripts/install-test-deps)")
     with sync_playwright() as playwright:

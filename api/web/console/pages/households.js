@@ -8,6 +8,7 @@ import { ProtectedValue, RevealDialog, hideAll } from "../components/reveal.js";
 import {
   ERROR_SELECTION,
   TAGS,
+  loadTags,
   address,
   editableMicroGrids,
   gridTree,
@@ -285,7 +286,7 @@ export default {
 
     onMounted(async () => {
       try {
-        grids.value = await loadGrids();
+        [grids.value] = await Promise.all([loadGrids(), loadTags()]);
       } catch (failure) {
         error.value = failure.message;
       }
