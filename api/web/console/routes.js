@@ -13,4 +13,27 @@ export const routes = [
     roles: ["admin", "staff"],
     component: () => import("./pages/home.js"),
   },
+  {
+    // A responsible contact's home: the first route their role may open (app.js `home`).
+    path: "/my-resolutions",
+    title: "我负责的事项",
+    group: "议事",
+    roles: ["contact"],
+    component: () => import("./pages/my-resolutions.js"),
+  },
+  {
+    path: "/votes",
+    title: "表决",
+    group: "议事",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/votes.js"),
+  },
+  {
+    path: "/votes/:id",
+    title: "表决详情",
+    group: "议事",
+    roles: ["admin", "staff"],
+    hidden: true,
+    component: () => import("./pages/vote.js"),
+  },
 ];
