@@ -74,9 +74,9 @@ export default {
       <el-card shadow="never" data-test="tally">
         <p>已投 <strong data-test="ballots">{{ tally.ballots }}</strong> 票，应投 {{ tally.electorateSize }}，投票率 {{ percent(tally.turnout) }}；
           最低票数{{ tally.quorumMet ? '已达到' : '未达到' }}。</p>
-        <el-progress :percentage="Math.round(tally.turnout * 100)" :stroke-width="14" aria-label="投票率" />
+        <el-progress :percentage="Math.round(tally.turnout * 1000) / 10" :stroke-width="14" aria-label="投票率" />
         <p v-if="tally.countsHidden" class="muted">{{ tally.hiddenReason || '票数在结果固定前不公开。' }}</p>
-        <div v-else class="cards">
+        <div v-else class="tally-counts">
           <div><div class="muted">赞成</div><p class="stat" data-test="for">{{ tally.for }}</p></div>
           <div><div class="muted">反对</div><p class="stat" data-test="against">{{ tally.against }}</p></div>
           <div><div class="muted">弃权</div><p class="stat" data-test="abstain">{{ tally.abstain }}</p></div>
@@ -336,7 +336,7 @@ export default {
       statuses: STATUSES,
       choices: CHOICES,
       when: dateTime,
-      percent: (ratio) => `${Math.round(ratio * 100)}%`,
+      percent: (ratio) => `${(ratio * 100).toFixed(1)}%`,
       search,
       record,
       close,
