@@ -32,6 +32,7 @@ from api.ledger_export import ledger_export_endpoint
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, HeaderSizeLimit, RequestId, language_of
 from api.pg_events import PostgresEventBus
+from api.photo_files import UPLOAD_PATH, photo_routes
 from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
 from api.settings import Settings
 from api.suggestion_box_task import periodic_release
@@ -303,13 +304,18 @@ def create_app(
                 ledger_export_endpoint(lambda: state["db"], graphql.tokens),
                 methods=["GET"],
             ),
+            *photo_routes(lambda: state["db"], graphql.tokens, settings.data_dir / "files"),
             *web_routes(),
         ],
         middleware=[
             *_proxy_headers(settings),
             Middleware(RequestId),
             Middleware(HeaderSizeLimit, max_bytes=settings.max_header_bytes),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_body_bytes,
+                uploads=((UPLOAD_PATH, settings.max_upload_bytes + 100_000),),
+            ),
         ],
         lifespan=lifespan,
     )

@@ -64,13 +64,20 @@ class RequestId:
 class BodySizeLimit:
     """Refuse a request body over ``max_bytes`` with 413, by header or while it streams in."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, uploads: tuple[tuple[str, int], ...] = ()
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = dict(uploads)  # the upload paths, each with its own (larger) cap
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope.get("path") in self.uploads:
+            limit = self.uploads[scope["path"]]
+            await BodySizeLimit(self.app, limit)(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):

@@ -48,6 +48,8 @@ class Settings:
     refresh_token_seconds: int = 30 * 24 * 3600
     login_code_seconds: int = 24 * 3600
     max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 20_000_000
+    """A file uploaded to the console (a progress report's photo), the one larger body."""
     max_header_bytes: int = 64 * 1024
     """A request's line and headers together; larger is refused with 431 before it is read."""
     max_query_depth: int = 10
@@ -178,6 +180,7 @@ class Settings:
             ("REFRESH_TOKEN_SECONDS", "refresh_token_seconds"),
             ("LOGIN_CODE_SECONDS", "login_code_seconds"),
             ("MAX_BODY_BYTES", "max_body_bytes"),
+            ("MAX_UPLOAD_BYTES", "max_upload_bytes"),
             ("MAX_HEADER_BYTES", "max_header_bytes"),
             ("MAX_QUERY_DEPTH", "max_query_depth"),
             ("MAX_QUERY_TOKENS", "max_query_tokens"),
