@@ -8,12 +8,12 @@ import hashlib
 import struct
 import zlib
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.e2e.console.conftest import OpenConsole, Served, check_page
 from tests.e2e.graphql_http import graphql, login
 
-PHOTO_URL = "https://pan.example.com/wuye/pump-valve.png"
 QUEUE = """{ myResolutions { proposal { id title progressReports { text
   photos { url sha256 } } } overdue daysOverdue } }"""
 
@@ -85,24 +85,27 @@ def test_the_contact_lands_on_their_queue_and_reports_progress(
     card.get_by_role("button", name="报告进展").click()
     dialog = page.get_by_role("dialog", name="报告进展")
     dialog.get_by_label("进展情况").fill("止回阀已装好，排水管疏通完毕，下次大雨后复查。")
-    dialog.get_by_role("button", name="添加照片").click()
-    dialog.get_by_label("照片 1 的链接").fill(PHOTO_URL)
     photo = _png()
     digest = hashlib.sha256(photo).hexdigest()
     page.set_input_files(
-        "#photo-file-0", files=[{"name": "pump.png", "mimeType": "image/png", "buffer": photo}]
+        "#photo-file", files=[{"name": "pump.png", "mimeType": "image/png", "buffer": photo}]
     )
     expect(dialog.locator("[data-test=photo-hash]")).to_contain_text(digest[:12])
     check_page(page, "my-resolutions-report")
     dialog.get_by_role("button", name="提交").click()
     expect(dialog).to_be_hidden()
     expect(card.locator("[data-test=report]").last).to_contain_text("止回阀已装好")
-    expect(card.get_by_role("link", name="照片 1")).to_have_attribute("href", PHOTO_URL)
+    thumb = card.locator("img[data-test=photo]")
+    expect(thumb).to_have_count(1)
+    expect(thumb).to_have_js_property("naturalWidth", 1)
 
     after = graphql(base, QUEUE, token=token)["myResolutions"]
     reports = next(i for i in after if i["proposal"]["id"] == late["proposal"]["id"])
     last = reports["proposal"]["progressReports"][-1]
-    assert last["photos"] == [{"url": PHOTO_URL, "sha256": digest}]
+    assert last["photos"] == [{"url": f"{base}/files/{digest}", "sha256": digest}]
+    served = httpx.get(f"{base}/files/{digest}", headers={"Authorization": f"Bearer {token}"})
+    assert served.content == photo
+    assert httpx.get(f"{base}/files/{digest}").status_code == 401
 
     page.goto(f"{base}/console/#/votes")
     expect(page.locator(".layout-header h1")).to_have_text("无权查看")

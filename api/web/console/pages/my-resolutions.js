@@ -1,12 +1,11 @@
 // 我负责的事项: the responsible contact's queue (myResolutions), deadlines first, and
-// 报告进展 with photos by reference. The server keeps no files: the contact gives the
-// address where their own storage (a company file share, a cloud drive's share link) keeps
-// the photo, and the browser computes its SHA-256 from the same file so anyone can check
-// later that the photo at that address is the one reported.
-import { ERROR_FIELDS, gql, problem } from "../api.js";
+// 报告进展 with photos by reference. A photo is uploaded to the server's content-addressed
+// store (POST /console/files) and reported as its address with its SHA-256; the browser
+// computes the checksum too and refuses a reference that does not match what it sent.
+import { ERROR_FIELDS, accessToken, gql, problem, uploadFile } from "../api.js";
 import { date, dateTime } from "../words.js";
 
-const { ref, reactive, onMounted } = Vue;
+const { ref, reactive, onMounted, onBeforeUnmount } = Vue;
 
 const QUEUE = `query($all: Boolean!) { myResolutions(includeFinished: $all) {
   deadline overdue daysOverdue status
@@ -57,12 +56,13 @@ export default {
         <el-timeline v-else>
           <el-timeline-item v-for="r in item.proposal.progressReports" :key="r.id" :timestamp="when(r.at)">
             <p data-test="report">{{ r.text }}（{{ r.percentDone }}%）</p>
-            <ul v-if="r.photos.length" class="photo-links">
-              <li v-for="(photo, i) in r.photos" :key="photo.sha256 + i">
-                <el-link :href="photo.url" target="_blank" rel="noopener noreferrer" type="primary">照片 {{ i + 1 }}</el-link>
-                <span class="muted">SHA-256 {{ photo.sha256.slice(0, 12) }}…</span>
-              </li>
-            </ul>
+            <div v-if="r.photos.length" class="photos">
+              <figure v-for="(photo, i) in r.photos" :key="photo.sha256 + i" class="photo">
+                <img v-if="thumbs[photo.sha256]" :src="thumbs[photo.sha256]" :alt="'进展照片 ' + (i + 1)" data-test="photo" />
+                <el-link v-else :href="photo.url" target="_blank" rel="noopener noreferrer" type="primary">照片 {{ i + 1 }}</el-link>
+                <figcaption class="muted">SHA-256 {{ photo.sha256.slice(0, 12) }}…</figcaption>
+              </figure>
+            </div>
           </el-timeline-item>
         </el-timeline>
         <el-button v-if="item.status !== 'CLOSED'" type="primary" data-test="report-progress" @click="openReport(item)">报告进展</el-button>
@@ -80,15 +80,19 @@ export default {
           </el-form-item>
           <el-form-item label="现场照片（可选，最多 10 张）">
             <div style="width: 100%">
-              <p class="help">服务器不保存照片文件。请先把照片存到贵单位自己的网盘或文件服务器，把照片的链接（http 或 https 开头）粘贴到下面，再选择同一张照片：浏览器会在本机算出它的 SHA-256 校验值一并报告，日后任何人都能核对链接里的照片没有被换过。</p>
-              <div v-for="(photo, i) in form.photos" :key="i" class="photo-row">
-                <el-input v-model="photo.url" :aria-label="'照片 ' + (i + 1) + ' 的链接'" placeholder="https://…" />
-                <label class="el-button" :for="'photo-file-' + i">选择照片</label>
-                <input :id="'photo-file-' + i" class="visually-hidden" type="file" accept="image/jpeg,image/png,image/webp" @change="pick($event, photo)" />
-                <span class="muted" data-test="photo-hash">{{ photo.sha256 ? 'SHA-256 ' + photo.sha256.slice(0, 12) + '…' : '未选择照片' }}</span>
-                <el-button text type="danger" @click="form.photos.splice(i, 1)">删除</el-button>
+              <p class="help">可上传 JPEG、PNG 或 WebP 照片，每张不超过 10 MB。照片按内容保存，报告里记下它的 SHA-256 校验值，日后任何人都能核对照片没有被换过。</p>
+              <div class="photos">
+                <figure v-for="(photo, i) in form.photos" :key="photo.sha256" class="photo">
+                  <img :src="photo.preview" :alt="'待报告的照片 ' + (i + 1)" />
+                  <figcaption class="muted" data-test="photo-hash">SHA-256 {{ photo.sha256.slice(0, 12) }}…</figcaption>
+                  <el-button text type="danger" @click="form.photos.splice(i, 1)">删除</el-button>
+                </figure>
               </div>
-              <el-button v-if="form.photos.length < maxPhotos" @click="form.photos.push({ url: '', sha256: '' })">添加照片</el-button>
+              <template v-if="form.photos.length < maxPhotos">
+                <label class="el-button" for="photo-file">选择照片</label>
+                <input id="photo-file" class="visually-hidden" type="file" accept="image/jpeg,image/png,image/webp" multiple @change="pick" />
+              </template>
+              <el-progress v-if="uploading" :percentage="uploadPercent" aria-label="上传进度" />
             </div>
           </el-form-item>
           <el-alert v-if="formError" type="error" :title="formError" show-icon :closable="false" role="alert" />
@@ -109,10 +113,15 @@ export default {
     const busy = ref(false);
     const formError = ref("");
     const form = reactive({ text: "", percentDone: 0, photos: [] });
+    const uploading = ref(false);
+    const uploadPercent = ref(0);
+    const thumbs = reactive({});
+    const blobs = [];
 
     async function load() {
       try {
         items.value = (await gql(QUEUE, { all: includeFinished.value })).myResolutions;
+        loadThumbs();
       } catch (e) {
         error.value = e.message;
       }
@@ -133,14 +142,61 @@ export default {
       dialog.value = true;
     }
 
-    async function pick(event, photo) {
-      const file = event.target.files[0];
-      if (!file) return;
-      if (!["image/jpeg", "image/png", "image/webp"].includes(file.type)) {
-        formError.value = "只能选择 JPEG、PNG 或 WebP 格式的照片。";
-        return;
+    async function pick(event) {
+      formError.value = "";
+      const chosen = Array.from(event.target.files || []);
+      event.target.value = "";
+      uploading.value = true;
+      try {
+        for (const file of chosen) {
+          if (form.photos.length >= MAX_PHOTOS) break;
+          if (!["image/jpeg", "image/png", "image/webp"].includes(file.type)) {
+            formError.value = `${file.name}：只能上传 JPEG、PNG 或 WebP 格式的照片。`;
+            continue;
+          }
+          const mine = await sha256Of(file);
+          uploadPercent.value = 0;
+          const stored = await uploadFile("/console/files", file, {
+            onProgress: (share) => {
+              uploadPercent.value = Math.round(share * 100);
+            },
+          });
+          if (!stored || stored.sha256 !== mine) {
+            formError.value = `${file.name}：服务器保存的照片与您选择的不一致，请重新上传。`;
+            continue;
+          }
+          if (!form.photos.some((p) => p.sha256 === mine)) {
+            form.photos.push({ url: stored.url, sha256: mine, preview: remember(URL.createObjectURL(file)) });
+          }
+        }
+      } catch (e) {
+        formError.value = e.message;
       }
-      photo.sha256 = await sha256Of(file);
+      uploading.value = false;
+    }
+
+    // Photos in the server's store need the bearer token: fetched once, shown from a blob.
+    async function loadThumbs() {
+      const token = await accessToken();
+      const ours = `${location.origin}/files/`;
+      for (const item of items.value) {
+        for (const report of item.proposal.progressReports) {
+          for (const photo of report.photos) {
+            if (thumbs[photo.sha256] || !photo.url.startsWith(ours)) continue;
+            try {
+              const response = await fetch(photo.url, { headers: { Authorization: `Bearer ${token}` } });
+              if (response.ok) thumbs[photo.sha256] = remember(URL.createObjectURL(await response.blob()));
+            } catch {
+              // Shown as a link instead.
+            }
+          }
+        }
+      }
+    }
+
+    function remember(address) {
+      blobs.push(address);
+      return address;
     }
 
     async function submit() {
@@ -149,13 +205,8 @@ export default {
         formError.value = "请填写进展情况。";
         return;
       }
-      const photos = form.photos.filter((p) => p.url.trim() || p.sha256);
-      if (photos.some((p) => !/^https?:\/\//i.test(p.url.trim()))) {
-        formError.value = "每张照片都要填写 http 或 https 开头的链接。";
-        return;
-      }
-      if (photos.some((p) => !p.sha256)) {
-        formError.value = "每张照片都要选择照片文件，以算出校验值。";
+      if (uploading.value) {
+        formError.value = "照片还在上传，请稍候。";
         return;
       }
       busy.value = true;
@@ -165,7 +216,7 @@ export default {
             p: current.value.proposal.id,
             t: form.text.trim(),
             d: form.percentDone,
-            photos: photos.map((p) => ({ url: p.url.trim(), sha256: p.sha256 })),
+            photos: form.photos.map((p) => ({ url: p.url, sha256: p.sha256 })),
           })
         ).reportProgress;
         const refused = problem(result, "ProgressReport");
@@ -182,7 +233,11 @@ export default {
     }
 
     onMounted(load);
+    onBeforeUnmount(() => blobs.forEach((address) => URL.revokeObjectURL(address)));
     return {
+      uploading,
+      uploadPercent,
+      thumbs,
       items,
       loaded,
       error,
