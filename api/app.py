@@ -33,6 +33,7 @@ from api.login_slips import login_slips_endpoint
 from api.logs import configure_logging
 from api.middleware import BodySizeLimit, HeaderSizeLimit, RequestId, language_of
 from api.pg_events import PostgresEventBus
+from api.photo_files import UPLOAD_PATH, photo_routes
 from api.rating_sweep import periodic_rating_sweep, settle_ended_windows
 from api.register_upload import UPLOAD_PATHS, register_upload_routes
 from api.settings import Settings
@@ -317,6 +318,7 @@ def create_app(
             *register_upload_routes(
                 lambda: state["db"], graphql.tokens, graphql.cipher, settings.max_upload_bytes
             ),
+            *photo_routes(lambda: state["db"], graphql.tokens, settings.data_dir / "files"),
             *web_routes(),
         ],
         middleware=[
@@ -326,7 +328,10 @@ def create_app(
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.max_body_bytes,
-                uploads=tuple((path, settings.max_upload_bytes + 100_000) for path in UPLOAD_PATHS),
+                uploads=(
+                    *((path, settings.max_upload_bytes + 100_000) for path in UPLOAD_PATHS),
+                    (UPLOAD_PATH, settings.max_upload_bytes + 100_000),
+                ),
             ),
         ],
         lifespan=lifespan,

@@ -49,7 +49,8 @@ class Settings:
     login_code_seconds: int = 24 * 3600
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 20_000_000
-    """A register uploaded to the console (``api.register_upload``), the one larger body."""
+    """A file uploaded to the console (a register, a progress report's photo): the only bodies
+    allowed past ``max_body_bytes``."""
     max_header_bytes: int = 64 * 1024
     """A request's line and headers together; larger is refused with 431 before it is read."""
     max_query_depth: int = 10

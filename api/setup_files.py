@@ -72,7 +72,7 @@ def setup_routes(db_of: Callable[[], Database], tokens: TokenService) -> list[Ro
 
     async def upload(request: Request) -> Response:
         language = negotiate(request.headers.get("accept-language"))
-        kind = str(request.path_params.get("kind", ""))
+        kind = request.url.path.rsplit("/", 1)[-1]  # one route per import (below)
         if kind not in IMPORTS:
             return _error(404, NotFound(N_("import"), kind), language)
         principal = await admin(request)
@@ -106,5 +106,6 @@ def setup_routes(db_of: Callable[[], Database], tokens: TokenService) -> list[Ro
 
     return [
         Route("/console/templates/{kind}.xlsx", template, methods=["GET"]),
-        Route("/console/import/{kind}", upload, methods=["POST"]),
+        # One route per import, named: ``/console/import/register`` is another module's.
+        *(Route(f"/console/import/{kind}", upload, methods=["POST"]) for kind in IMPORTS),
     ]

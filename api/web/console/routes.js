@@ -78,6 +78,21 @@ export const routes = [
     component: () => import("./pages/meeting.js"),
   },
   {
+    path: "/votes",
+    title: "表决",
+    group: "议事",
+    roles: ["admin", "staff"],
+    component: () => import("./pages/votes.js"),
+  },
+  {
+    path: "/votes/:id",
+    title: "表决详情",
+    group: "议事",
+    roles: ["admin", "staff"],
+    hidden: true,
+    component: () => import("./pages/vote.js"),
+  },
+  {
     path: "/report-back",
     title: "汇报会",
     group: "议事",
@@ -125,5 +140,13 @@ export const routes = [
     group: "运维",
     roles: ["admin"],
     component: () => import("./pages/settings.js"),
+  },
+  {
+    // A responsible contact's home: the first route their role may open (app.js `home`).
+    path: "/my-resolutions",
+    title: "我负责的事项",
+    group: "议事",
+    roles: ["contact"],
+    component: () => import("./pages/my-resolutions.js"),
   },
 ];

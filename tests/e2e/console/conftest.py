@@ -73,6 +73,7 @@ def _serve(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     *args: str,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Served]:
     dialect = str(request.param)
     chosen = request.config.getoption("--db")
@@ -80,7 +81,11 @@ def _serve(
         pytest.skip(f"--db {chosen}")
     tmp = tmp_path_factory.mktemp(f"console-{dialect}")
     log = tmp / "server.log"
-    env = {"CHANGLANG_DATA_DIR": str(tmp / "data"), "CHANGLANG_DATABASE_URL": ""}
+    env = {
+        "CHANGLANG_DATA_DIR": str(tmp / "data"),
+        "CHANGLANG_DATABASE_URL": "",
+        **(extra_env or {}),
+    }
     if dialect == "sqlite":
         env["CHANGLANG_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp / 'changlang.sqlite3'}"
         with running_server(*args, env=env, log=log) as base:
