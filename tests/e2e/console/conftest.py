@@ -189,9 +189,24 @@ def run_axe(page: Page) -> list[dict[str, object]]:
     return violations
 
 
+def settle(page: Page) -> None:
+    """Wait for the page's finite animations (a dialog fading in, a drawer sliding) to end:
+    axe judges colours as they are painted, and half-faded text fails contrast."""
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+             .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)
+             .map(a => a.finished.catch(() => null)))"""
+    )
+
+
 def check_page(page: Page, name: str) -> None:
     """axe-core finds nothing critical or serious; screenshots at 1366×768 and 768 wide."""
     page.wait_for_load_state("networkidle")
+    # A toast fading in or out is judged at its passing opacity: close the toasts first
+    # (their resting colours are the status colours console.css sets).
+    page.evaluate("window.ElementPlus && ElementPlus.ElMessage.closeAll()")
+    expect(page.locator(".el-message")).to_have_count(0)
+    settle(page)
     violations = run_axe(page)
     bad = [v for v in violations if v["impact"] in ("critical", "serious")]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -199,6 +214,7 @@ def check_page(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size(VIEWPORTS["tablet"])
     page.wait_for_timeout(300)
+    settle(page)
     page.screenshot(path=str(ARTIFACTS / f"{name}-tablet.png"), full_page=True)
     tablet_bad = [
         v for v in run_axe(page) if v["impact"] in ("critical", "serious") and v not in bad
