@@ -6,7 +6,6 @@ when another resident votes through the API. A screenshot is kept in test-artifa
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.e2e.console.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.graphql_http import (
     adult_residents,
     cast,
@@ -25,17 +25,6 @@ from tests.e2e.graphql_http import (
 from tests.e2e.server_process import running_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
