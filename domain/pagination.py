@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import ColumnElement, Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -46,6 +46,18 @@ def decode_cursor(cursor: str, width: int) -> list[str]:
     return [str(v) for v in values]
 
 
+def after_cursor(order: Sequence[InstrumentedAttribute[Any]], after: str) -> ColumnElement[bool]:
+    """Rows that sort after the cursor in ``order``: the predicate every page adds."""
+    values = decode_cursor(after, len(order))
+    try:
+        typed = [
+            column.type.python_type(value) for column, value in zip(order, values, strict=True)
+        ]
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("after", N_("not a cursor this server issued")) from exc
+    return tuple_(*order) > tuple_(*typed)
+
+
 async def keyset_page(
     session: AsyncSession,
     statement: Select[*tuple[Any, ...]],
@@ -60,14 +72,7 @@ async def keyset_page(
     ``key_of(row)`` gives the row's values of the ``order`` columns, for its cursor.
     """
     if after is not None:
-        values = decode_cursor(after, len(order))
-        try:
-            typed = [
-                column.type.python_type(value) for column, value in zip(order, values, strict=True)
-            ]
-        except (ValueError, TypeError) as exc:
-            raise InvalidInput("after", N_("not a cursor this server issued")) from exc
-        statement = statement.where(tuple_(*order) > tuple_(*typed))
+        statement = statement.where(after_cursor(order, after))
     rows = list((await session.execute(statement.order_by(*order).limit(first + 1))).all())
     has_next = len(rows) > first
     rows = rows[:first]

@@ -16,7 +16,9 @@ from strawberry.dataloader import DataLoader
 
 from domain.database import Database
 from domain.models import Account, Device, Grid, GridPost, Household, Resident
+from domain.pagination import Page
 from domain.principal import Principal
+from domain.services.grid_households import household_counts_of_grids, households_of_grids
 from domain.services.households import households_by_ids
 from domain.services.residents import residents_of_households
 from sync import inbox
@@ -38,6 +40,8 @@ class Loaders:
         self.children_of_grid = DataLoader(self._children_of_grids)
         self.device = self._by_id(Device)
         self.conflict_subject = DataLoader(self._conflict_subjects)
+        self.households_of_grid = DataLoader(self._households_of_grids)
+        self.household_count_of_grid = DataLoader(self._household_counts_of_grids)
 
     def _batch(
         self, load: Callable[[AsyncSession, list[K]], Awaitable[Sequence[V]]]
@@ -97,6 +101,31 @@ class Loaders:
                 if grid.parent_id is not None:
                     grouped[grid.parent_id].append(grid)
         return [grouped[key] for key in keys]
+
+    async def _households_of_grids(
+        self, keys: list[tuple[uuid.UUID, int, str | None]]
+    ) -> list[Page[tuple[Household, bool]] | Exception]:
+        """Keys are (grid id, page size, cursor): one statement per distinct page request,
+        which in a tree of grids is one for the whole tree."""
+        if self._principal is None:
+            return [Page([], [], False, False) for _ in keys]
+        pages: dict[tuple[uuid.UUID, int, str | None], Page[tuple[Household, bool]]] = {}
+        requests = {(size, after) for _, size, after in keys}
+        async with self._db.read() as session:
+            for size, after in requests:
+                grids = [grid for grid, s, a in keys if (s, a) == (size, after)]
+                found = await households_of_grids(
+                    session, self._principal, grids, first=size, after=after
+                )
+                pages.update({(grid, size, after): page for grid, page in found.items()})
+        return [pages[key] for key in keys]
+
+    async def _household_counts_of_grids(self, keys: list[uuid.UUID]) -> list[int]:
+        if self._principal is None:
+            return [0] * len(keys)
+        async with self._db.read() as session:
+            found = await household_counts_of_grids(session, self._principal, keys)
+        return [found[key] for key in keys]
 
     async def _conflict_subjects(self, keys: list[tuple[str, uuid.UUID]]) -> list[str | None]:
         if self._principal is None:

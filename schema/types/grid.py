@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain import models
 from schema.context import Info
+from schema.pagination import Connection, connection, page_size
+
+if TYPE_CHECKING:
+    from schema.types.households import Household
 
 GridLevel = strawberry.enum(models.GridLevel, description="网格 (grid) or 微网格 (micro-grid)")
 PostRole = strawberry.enum(
@@ -62,6 +68,26 @@ class Grid:
     )
     async def children(self, info: Info) -> list[Grid]:
         return [Grid.of(row) for row in await info.context.loaders.children_of_grid.load(self.id)]
+
+    @strawberry.field(
+        description="Households on this node and its micro-grids that you may see, by address "
+        "(as `households`). Under a list of grids every node's page is read in one query."
+    )
+    async def households(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[Household, strawberry.lazy("schema.types.households")]]:
+        from schema.types.households import Household
+
+        size = page_size(first, info.context.config.max_page_size)
+        page = await info.context.loaders.households_of_grid.load((self.id, size, after))
+        nodes = [Household.of(row, visible) for row, visible in page.items]
+        return connection(page, nodes, self._count(info))
+
+    def _count(self, info: Info) -> Callable[[], Awaitable[int]]:
+        async def run() -> int:
+            return await info.context.loaders.household_count_of_grid.load(self.id)
+
+        return run
 
     @staticmethod
     def of(row: models.Grid) -> Grid:

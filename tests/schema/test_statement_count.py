@@ -113,7 +113,8 @@ def report(label: str, small: list[str], large: list[str], dialect: str) -> None
 
 @pytest.fixture
 async def big_page_api(database: Database) -> AsyncIterator[Api]:
-    client = api_for(database, api_client.test_settings(max_page_size=BIG_PAGE))
+    settings = api_client.test_settings(max_page_size=BIG_PAGE, max_query_cost=10_000_000)
+    client = api_for(database, settings)
     try:
         yield client
     finally:
@@ -169,3 +170,37 @@ async def test_a_grid_worker_s_list_costs_the_same_however_many_rows_they_cover(
 
     report("residents of a grid chief", small, large, dialect)
     assert len(large) == len(small), "\n".join(large)
+
+
+GRID_TREE = """query($first: Int!) { grids { name households(first: $first) {
+  totalCount pageInfo { hasNextPage endCursor }
+  edges { node { building residents { name } } } } } }"""
+
+
+async def test_a_tree_of_grids_with_a_page_of_households_each_costs_what_a_small_tree_costs(
+    big_page_api: Api, world: World, database: Database, dialect: str
+) -> None:
+    """``Grid.households`` under ``grids``: one page query for every node, counts batched."""
+    api = big_page_api
+    token = await api.login("admin")
+    await api.ok(GRID_TREE, {"first": 2}, token)
+    with counting_statements(database) as small:
+        before = await api.ok(GRID_TREE, {"first": 2}, token)
+    await add_households(database, world, 200)
+    with counting_statements(database) as large:
+        after = await api.ok(GRID_TREE, {"first": 100}, token)
+    report("grids with households and residents", small, large, dialect)
+    assert len(large) == len(small), "\n".join(large)
+
+    totals = {grid["name"]: grid["households"]["totalCount"] for grid in before["grids"]}
+    pages = {grid["name"]: grid["households"] for grid in after["grids"]}
+    added = {"M1a": 80, "M1b": 40, "M2a": 80, "G1": 120, "G2": 80}  # add_households' spread
+    for name, more in added.items():
+        assert pages[name]["totalCount"] == totals[name] + more, name
+        assert len(pages[name]["edges"]) == min(100, totals[name] + more), name
+        assert pages[name]["pageInfo"]["hasNextPage"] == (totals[name] + more > 100), name
+    micro = [e["node"]["building"] for e in pages["M1a"]["edges"]]
+    assert micro[:3] == sorted(micro)[:3] and len(set(micro)) == len(micro)
+    tree = {e["node"]["building"] for e in pages["G1"]["edges"]}
+    assert set(micro) & tree, "a grid's page holds its micro-grids' households"
+    assert all(len(e["node"]["residents"]) >= 1 for e in pages["M1a"]["edges"])
