@@ -104,6 +104,9 @@ class Settings:
     """Addresses or networks of reverse proxies whose ``X-Forwarded-For`` names the client;
     none by default, so a client cannot pick the address it is throttled by."""
     introspection: bool | None = None  # None: on in development, off in production
+    compiled_reads: bool = True
+    """Registry queries answered by one SQL statement per root field (``schema.compiled``);
+    off, every query goes through the general executor (the reference)."""
     log_json: bool = True
 
     @property
@@ -174,6 +177,8 @@ class Settings:
                 p.strip() for p in get("TRUSTED_PROXIES").split(",") if p.strip()
             ),
         }
+        if get("COMPILED_READS"):
+            values["compiled_reads"] = get("COMPILED_READS").lower() in {"1", "true", "yes", "on"}
         if get("INTROSPECTION"):
             values["introspection"] = get("INTROSPECTION").lower() in {"1", "true", "yes", "on"}
         for name, attr in (

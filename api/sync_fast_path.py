@@ -10,7 +10,7 @@ general path's context. The response is built as strawberry builds it (``200``,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from starlette.requests import Request
@@ -20,9 +20,18 @@ from strawberry.http.parse_content_type import parse_content_type
 from api.json_limits import deeper_than
 from domain.database import Database
 from domain.principal import Principal
-from schema.sync.fast_pull import FastPull
 
 Authenticate = Callable[[str | None], Awaitable[Principal | None]]
+
+
+class FastPath(Protocol):
+    """A path that recognises some operation texts and answers them itself, as bytes."""
+
+    async def plan(self, query: str, operation_name: str | None) -> Any: ...
+
+    async def answer(
+        self, plan: Any, db: Database, principal: Principal | None, variables: Any
+    ) -> bytes | None: ...
 
 
 def _request_data(body: bytes) -> tuple[str, str | None, dict[str, Any] | None] | None:
@@ -41,7 +50,7 @@ def _request_data(body: bytes) -> tuple[str, str | None, dict[str, Any] | None] 
 
 
 async def fast_pull_response(
-    fast: FastPull,
+    fast: FastPath,
     request: Request,
     db: Database,
     authenticate: Authenticate,

@@ -108,7 +108,7 @@ _HOUSEHOLDS = {
 _RESIDENTS = {
     "sqlite": _SQLITE_SEQ
     + "INSERT INTO resident (id, created_at, updated_at, community_id, position, deleted,"
-    " household_id, name, phone, id_number_masked, birth_date, tags, party_member)"
+    " household_id, name, phone, id_number_masked, birth_date, tags, party_member, gender)"
     " SELECT lower(hex(randomblob(16))), :now, :now, :community, :base + i,"
     " CASE WHEN i % 50 = 0 THEN 1 ELSE 0 END,"
     " printf('%08x%024x', :run, (i - 1) / :per + 1),"
@@ -120,9 +120,11 @@ _RESIDENTS = {
     " CASE i % 4 WHEN 0 THEN '[]' WHEN 1 THEN '[\"高龄老人\"]'"
     ' WHEN 2 THEN \'["困难家庭", "儿童"]\' ELSE \'["残疾人", "高龄老人", "儿童"]\''
     " END,"
-    " CASE WHEN i % 9 = 0 THEN 1 ELSE 0 END FROM seq",
+    " CASE WHEN i % 9 = 0 THEN 1 ELSE 0 END,"
+    " CASE i % 3 WHEN 0 THEN 'male' WHEN 1 THEN 'female' ELSE 'unknown' END FROM seq",
     "postgresql": "INSERT INTO resident (id, created_at, updated_at, community_id, position,"
-    " deleted, household_id, name, phone, id_number_masked, birth_date, tags, party_member)"
+    " deleted, household_id, name, phone, id_number_masked, birth_date, tags, party_member,"
+    " gender)"
     " SELECT gen_random_uuid(), :now, :now, :community, :base + i, i % 50 = 0,"
     " (lpad(to_hex(CAST(:run AS integer)), 8, '0')"
     " || lpad(to_hex(CAST((i - 1) / :per + 1 AS integer)), 24, '0'))::uuid,"
@@ -135,7 +137,8 @@ _RESIDENTS = {
     " (CASE i % 4 WHEN 0 THEN '[]' WHEN 1 THEN '[\"高龄老人\"]'"
     ' WHEN 2 THEN \'["困难家庭", "儿童"]\' ELSE \'["残疾人", "高龄老人", "儿童"]\''
     " END)::json,"
-    " i % 9 = 0 FROM generate_series(1, CAST(:n AS integer)) AS i",
+    " i % 9 = 0, CASE i % 3 WHEN 0 THEN 'male' WHEN 1 THEN 'female' ELSE 'unknown' END"
+    " FROM generate_series(1, CAST(:n AS integer)) AS i",
 }
 
 

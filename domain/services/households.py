@@ -47,7 +47,7 @@ def _a_resident(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
-async def _where(
+async def filter_clauses(
     session: AsyncSession, principal: Principal, where: HouseholdFilter
 ) -> list[ColumnElement[bool]]:
     clauses = [households_visible(principal)]
@@ -91,7 +91,7 @@ async def list_households(
     first: int,
     after: str | None,
 ) -> Page[Any]:
-    statement = _select(principal).where(*await _where(session, principal, where))
+    statement = _select(principal).where(*await filter_clauses(session, principal, where))
     return await keyset_page(
         session,
         statement,
@@ -105,7 +105,9 @@ async def list_households(
 async def count_households(
     session: AsyncSession, principal: Principal, where: HouseholdFilter
 ) -> int:
-    statement = select(func.count(Household.id)).where(*await _where(session, principal, where))
+    statement = select(func.count(Household.id)).where(
+        *await filter_clauses(session, principal, where)
+    )
     return int(await session.scalar(statement) or 0)
 
 

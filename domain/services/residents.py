@@ -60,7 +60,7 @@ def _select(principal: Principal) -> Select[Resident, bool]:
     )
 
 
-async def _where(
+async def filter_clauses(
     session: AsyncSession, principal: Principal, where: ResidentFilter
 ) -> list[ColumnElement[bool]]:
     clauses = [residents_visible(principal)]
@@ -96,7 +96,7 @@ async def list_residents(
     statement = (
         _select(principal)
         .add_columns(Household.sort_key)
-        .where(*await _where(session, principal, where))
+        .where(*await filter_clauses(session, principal, where))
     )
     page = await keyset_page(
         session,
@@ -120,7 +120,7 @@ async def count_residents(
     statement = (
         select(func.count(Resident.id))
         .join(Household, Household.id == Resident.household_id)
-        .where(*await _where(session, principal, where))
+        .where(*await filter_clauses(session, principal, where))
     )
     return int(await session.scalar(statement) or 0)
 

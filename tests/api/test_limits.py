@@ -6,7 +6,6 @@ at its boundary: what is just inside runs, what is just outside is refused.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import uuid
@@ -518,7 +517,7 @@ async def test_the_max_page_size_follows_the_settings(
 
 
 def cursor_of(values: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    return json.dumps(values).encode().hex()
 
 
 async def test_a_cursor_from_the_server_pages_on(api: Api, world: World) -> None:
@@ -541,7 +540,7 @@ async def test_a_cursor_from_the_server_pages_on(api: Api, world: World) -> None
         cursor_of(["only one value"]),
         cursor_of(["a name", "not-a-uuid"]),
         cursor_of(["a", "b", "c"]),
-        base64.urlsafe_b64encode(b"\xff\xfe\xfd").decode(),
+        b"\xff\xfe\xfd".hex(),
         "x" * 10_000,
     ],
     ids=[

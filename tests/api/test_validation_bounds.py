@@ -98,8 +98,9 @@ async def test_a_text_that_does_not_parse_is_parsed_off_the_loop_and_reported_as
     error = only_error(first)
     assert error["message"].startswith("Syntax Error")
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    # not remembered (it holds its text): the sync fast path's first look, then each request
-    assert len(work.parsed) == 3 and work.validated == []
+    # not remembered (it holds its text): the first look of each fast path (the compiled
+    # reads, the sync pull), then each request
+    assert len(work.parsed) == 4 and work.validated == []
     assert all(name.startswith("graphql-checks") for name in work.parsed)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -39,6 +40,14 @@ def console_server(
         "--demo",
         extra_env={"CHANGLANG_OFFLINE_BALLOT_GRACE_SECONDS": "0"},
     )
+
+
+def choose(scope: Any, name: str) -> None:
+    """An Element Plus radio by its label: the label takes the click (the input is hidden
+    under it), once no closing dropdown covers it; then the choice must have taken."""
+    radio = scope.get_by_role("radio", name=name, exact=True)
+    radio.locator("xpath=ancestor::label[1]").click()
+    expect(radio).to_be_checked()
 
 
 def _accepted_topic(base: str, admin: str) -> dict[str, str]:
@@ -85,11 +94,11 @@ def test_a_vote_from_the_rule_form_to_its_verified_result(
     dialog = page.get_by_role("dialog", name="发起表决")
     dialog.locator("#vote-topic").click()
     page.get_by_role("option", name=topic["title"]).click()
-    dialog.get_by_role("radio", name="按户表决").check(force=True)
+    choose(dialog, "按户表决")
     expect(dialog.locator("[data-test=electorate-help]")).to_contain_text("每户一票")
-    dialog.get_by_role("radio", name="全体成年居民").check(force=True)
+    choose(dialog, "全体成年居民")
     expect(dialog.get_by_role("radio", name="全体一致")).to_be_disabled()
-    dialog.get_by_role("radio", name="记名投票", exact=True).check(force=True)
+    choose(dialog, "记名投票")
     expect(dialog).to_contain_text("结束后公布每位投票人")
     closes = page.evaluate(
         """(seconds) => { const d = new Date(Date.now() + seconds * 1000);
@@ -121,7 +130,7 @@ def test_a_vote_from_the_rule_form_to_its_verified_result(
     page.get_by_role("option", name="长廊现场表决会").click()
     page.locator("#ballot-resident").fill(in_person["name"])
     page.get_by_role("option", name=in_person["name"]).first.click()
-    page.get_by_role("radio", name="反对").check(force=True)
+    choose(page, "反对")
     page.get_by_role("button", name="录入").click()
     expect(page.locator("[data-test=slip]")).to_contain_text("改票码")
     expect(page.locator("[data-test=ballots]")).to_have_text("2")

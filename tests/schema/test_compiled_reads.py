@@ -1,0 +1,102 @@
+"""The compiled read path answers as the general executor does, in one statement per field.
+
+Hand-written operations over the test world, as every role; the generated ones are in
+``test_compiled_reads_differential.py``. Each is asked of an app with the compiled path and
+of one without it, and the answers must be equal (key order included), and the compiled app
+must have answered it itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import pytest
+
+from domain.database import Database
+from tests import api_client
+from tests.api_client import Api, api_for
+from tests.schema.test_statement_count import add_households, counting_statements
+from tests.world import World
+
+RESIDENT_FIELDS = """id name householdId phone { value hiddenReason }
+  idNumber { value hiddenReason } birthYear tags partyMember politicalStatus gender
+  relationToHead updatedAt __typename"""
+HOUSEHOLD_FIELDS = """id building unit room { value hiddenReason } gridId contactPostId updatedAt"""
+
+OPERATIONS = [
+    f"{{ residents(first: 5) {{ totalCount edges {{ cursor node {{ {RESIDENT_FIELDS}"
+    f" household {{ {HOUSEHOLD_FIELDS} grid {{ name level parent {{ name }} }} }} }} }}"
+    " pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename } } }",
+    f"{{ households(first: 3) {{ edges {{ node {{ {HOUSEHOLD_FIELDS} residents {{ name"
+    " phone { value } } contact { role gridId grid { name } account { displayName kind } }"
+    " } } pageInfo { hasNextPage endCursor } } }",
+    "{ grids { id name level parentId sortOrder updatedAt parent { name } children { name }"
+    " households(first: 2) { totalCount edges { node { building residents { name } } }"
+    " pageInfo { hasNextPage endCursor } } } }",
+    "query Tree { a: grids { n: name } __typename b: households { totalCount } }",
+    "fragment R on Resident { name phone { value } } { residents(first: 50) { edges { node {"
+    " ...R household { ... on Household { building } } } } } }",
+]
+
+
+@pytest.fixture
+async def both(database: Database) -> AsyncIterator[tuple[Api, Api, Any]]:
+    settings = api_client.test_settings(max_query_cost=10_000_000)
+    compiled = api_for(database, settings)
+    general = api_for(database, api_client.test_settings(compiled_reads=False))
+    app = compiled.client._transport.app  # type: ignore[attr-defined]
+    try:
+        yield compiled, general, app.state.compiled_reads
+    finally:
+        await compiled.client.aclose()
+        await general.client.aclose()
+
+
+def ordered(body: dict[str, Any]) -> bytes:
+    return orjson.dumps(body)
+
+
+@pytest.mark.parametrize("login", ["admin", "chief1", "member1a", "resident"])
+async def test_hand_written_operations_answer_alike(
+    both: tuple[Api, Api, Any], world: World, login: str
+) -> None:
+    compiled, general, reads = both
+    token = await general.login(login) if login != "resident" else await _resident(general, world)
+    for operation in OPERATIONS:
+        before = reads.answered
+        ours = await compiled.post(operation, {}, token)
+        theirs = await general.post(operation, {}, token)
+        assert ordered(ours) == ordered(theirs), operation
+        assert reads.answered == before + 1, operation
+
+
+async def _resident(api: Api, world: World) -> str:
+    """H1a-x logs in with a login code: a resident sees their household only."""
+    admin = await api.login("admin")
+    issued = await api.ok(
+        "mutation($r: UUID!) { issueLoginCode(residentId: $r) { ... on LoginCode { code } } }",
+        {"r": str(world.residents["H1a-x"])},
+        admin,
+    )
+    session = await api.ok(
+        "mutation($c: String!) { loginWithCode(code: $c) { ... on AuthSession { accessToken } } }",
+        {"c": issued["issueLoginCode"]["code"]},
+    )
+    return str(session["loginWithCode"]["accessToken"])
+
+
+async def test_a_page_is_one_statement_after_the_principal(
+    both: tuple[Api, Api, Any], world: World, database: Database
+) -> None:
+    compiled, _, _ = both
+    token = await compiled.login("admin")
+    await add_households(database, world, 100)
+    await compiled.ok(OPERATIONS[0], {}, token)
+    with counting_statements(database) as statements:
+        await compiled.ok(OPERATIONS[0].replace("first: 5", "first: 100"), {}, token)
+    sent = [s for s in statements if s != "BEGIN"]
+    page = [s for s in sent if "json" in s.lower()]
+    assert len(page) == 1, statements
+    assert len(sent) <= 3, "the page, and at most two statements for the principal"
