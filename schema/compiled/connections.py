@@ -71,20 +71,28 @@ def connection(
     entries = b.fields(entry.node, listing.typename)
     edge_type = listing.typename.removesuffix("Connection") + "Edge"
     wanted = _wanted(b, entries, edge_type)
-    columns: list[Any] = [
-        func.row_number().over(order_by=list(listing.order)).label("n"),
-    ]
-    if wanted.cursor:
-        columns.append(cursor_text(*listing.cursor).label("cursor"))
-    if wanted.node is not None:
-        columns.append(listing.node(wanted.node).label("node"))
-    page_rows = (
-        listing.rows.add_columns(*columns)
+    # The page's keys first, then its rows' JSON: SQLite computes a sorted query's columns
+    # for every row before the sort, so JSON in the first query would be built for them all.
+    keys = (
+        listing.rows.add_columns(
+            func.row_number().over(order_by=list(listing.order)).label("n"),
+            *(table.c.id.label(f"k{i}") for i, table in enumerate(listing.own)),
+        )
         .where(after_clause(listing.order, after))
         .order_by(*listing.order)
         .limit(size + 1)
     )
-    page: Any = page_rows.cte() if root else page_rows.correlate_except(*listing.own).subquery()
+    keyed: Any = keys.cte() if root else keys.correlate_except(*listing.own).subquery()
+    joined = keyed
+    for i, table in enumerate(listing.own):
+        joined = joined.join(table, table.c.id == keyed.c[f"k{i}"])
+    columns: list[Any] = [keyed.c.n]
+    if wanted.cursor:
+        columns.append(cursor_text(*listing.cursor).label("cursor"))
+    if wanted.node is not None:
+        columns.append(listing.node(wanted.node).label("node"))
+    rows = select(*columns).select_from(joined)
+    page: Any = rows.cte() if root else rows.correlate_except(keyed, *listing.own).subquery()
     pairs: list[tuple[str, ColumnElement[Any]]] = []
     for item in entries:
         if item.name == "__typename":

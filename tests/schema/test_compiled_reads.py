@@ -8,6 +8,7 @@ must have answered it itself.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -100,3 +101,46 @@ async def test_a_page_is_one_statement_after_the_principal(
     page = [s for s in sent if "json" in s.lower()]
     assert len(page) == 1, statements
     assert len(sent) <= 3, "the page, and at most two statements for the principal"
+
+
+async def test_past_its_time_budget_the_compiled_path_hands_over_to_the_general_one(
+    database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schema.compiled import roots
+
+    async def stuck(*_args: Any) -> Any:
+        await asyncio.sleep(60)
+
+    api = api_for(database, api_client.test_settings(operation_timeout_seconds=0.3))
+    reads = api.client._transport.app.state.compiled_reads  # type: ignore[attr-defined]
+    try:
+        token = await api.login("admin")
+        monkeypatch.setitem(roots.ROOTS, "households", (stuck, False))
+        before = (reads.answered, reads.declined)
+        body = await api.ok("{ households { totalCount } }", token=token)
+    finally:
+        await api.client.aclose()
+    assert body == {"households": {"totalCount": 4}}
+    assert (reads.answered, reads.declined) == (before[0], before[1] + 1)
+
+
+async def test_what_it_does_not_cover_goes_to_the_general_executor(
+    both: tuple[Api, Api, Any], world: World
+) -> None:
+    compiled, general, reads = both
+    token = await compiled.login("chief1")
+    declined = [
+        "{ residents { edges { node { name } } } viewer { kind } }",  # another root field
+        "{ residents(first: 1) { edges { node { name @include(if: true) } } } }",  # directive
+        "{ residents(first: -1) { totalCount } }",  # refused argument
+        '{ residents(after: "zz") { totalCount } }',  # not a cursor
+        '{ resident(id: "00000000-0000-0000-0000-000000000000") { __typename } }',  # not found
+        "{ grids { name name: id } }",  # one key twice
+        "mutation { logout { __typename } }",
+    ]
+    for operation in declined:
+        before = reads.answered
+        assert ordered(await compiled.post(operation, {}, token)) == ordered(
+            await general.post(operation, {}, token)
+        ), operation
+        assert reads.answered == before, operation
