@@ -93,13 +93,15 @@ _HOUSEHOLDS = {
     + "INSERT INTO household (id, created_at, updated_at, community_id, position, deleted,"
     " grid_id, building, unit, room, sort_key)"
     " SELECT printf('%08x%024x', :run, i), :now, :now, :community, :base + i, 0,"
-    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101', '' FROM seq",
+    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101',"
+    " printf('1%s %010d', :prefix, i) FROM seq",
     "postgresql": "INSERT INTO household (id, created_at, updated_at, community_id, position,"
     " deleted, grid_id, building, unit, room, sort_key)"
     " SELECT (lpad(to_hex(CAST(:run AS integer)), 8, '0') || lpad(to_hex(i), 24, '0'))::uuid,"
     " :now, :now,"
     " :community, :base + i, false,"
-    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101', ''"
+    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101',"
+    " '1' || :prefix || ' ' || lpad(i::text, 10, '0')"
     " FROM generate_series(1, CAST(:n AS integer)) AS i",
 }
 
@@ -146,7 +148,8 @@ async def load_residents(
     db: Database, world: World, count: int, *, per_household: int, run: int
 ) -> None:
     """``count`` residents in ``count / per_household`` households; one in ten households is
-    in another grid (M2a), so the scope filter has work to do. One transaction."""
+    in another grid (M2a), so the scope filter has work to do. Households get distinct sort keys
+    in building order, as ``domain.natural_order`` would give them. One transaction."""
     households = -(-count // per_household)
     async with db.write_engine.begin() as connection:
         base = (

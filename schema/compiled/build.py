@@ -32,6 +32,9 @@ class Build:
     variables: Any  # graphql-core's coerced ``VariableValues``
     fragments: Mapping[str, FragmentDefinitionNode]
     max_page_size: int
+    cacheable: bool = True
+    """False once the statement holds values read from the database (a grid's subtree),
+    which a later request must read again."""
     _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def alias(self, model: type[Base]) -> FromClause:

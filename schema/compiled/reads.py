@@ -45,6 +45,7 @@ _CACHE_SIZE = 256
 
 @dataclass(frozen=True)
 class ReadPlan:
+    key: bytes
     operation: OperationDefinitionNode
     document: DocumentNode
     fragments: dict[str, FragmentDefinitionNode]
@@ -107,6 +108,7 @@ class CompiledReads:
         self.max_page_size = max_page_size
         self.timeout_seconds = timeout_seconds
         self.plans: DigestLRU[ReadPlan | _Slow] = DigestLRU(_CACHE_SIZE)
+        self.statements: DigestLRU[list[Statement]] = DigestLRU(_CACHE_SIZE)
         self.answered = 0
         self.declined = 0
 
@@ -156,7 +158,7 @@ class CompiledReads:
             return _SLOW  # nothing to read
         if any(r.name not in ROOTS and r.name != "__typename" for r in roots):
             return _SLOW
-        return ReadPlan(operation, document, fragments, tuple(roots))
+        return ReadPlan(digest(query, operation_name), operation, document, fragments, tuple(roots))
 
     async def answer(
         self,
@@ -195,20 +197,54 @@ class CompiledReads:
         )
         if isinstance(coerced, list):
             return None
-        build = Build(graphql_schema, principal, coerced, plan.fragments, self.max_page_size)
+        key = digest(plan.key.hex(), _asker(principal), orjson.dumps(variables or {}).decode())
         parts: list[bytes] = []
         try:
             async with db.read() as session:
-                for entry in plan.roots:
-                    if entry.name == "__typename":
-                        parts.append(orjson.dumps(entry.key) + b':"Query"')
-                        continue
-                    builder, must_exist = ROOTS[entry.name]
-                    expression = await builder(build, entry, session)
-                    value: str | None = await session.scalar(select(as_text(expression)))
+                statements = self.statements.get(key)
+                if statements is None:
+                    build = Build(
+                        graphql_schema, principal, coerced, plan.fragments, self.max_page_size
+                    )
+                    statements = [await _statement(build, entry, session) for entry in plan.roots]
+                    if build.cacheable:
+                        self.statements.put(key, statements)
+                for response_key, statement, must_exist in statements:
+                    value: str | None = (
+                        '"Query"' if statement is None else await session.scalar(statement)
+                    )
                     if value is None and must_exist:
                         return None
-                    parts.append(orjson.dumps(entry.key) + b":" + (value or "null").encode())
+                    parts.append(response_key + b":" + (value or "null").encode())
         except Declined:
             return None
         return b'{"data":{' + b",".join(parts) + b"}}"
+
+
+Statement = tuple[bytes, Any, bool]
+"""A root field's response key (JSON), its statement (None: ``__typename``), and whether a
+missing row declines."""
+
+
+async def _statement(build: Build, entry: Picked, session: Any) -> Statement:
+    key = orjson.dumps(entry.key)
+    if entry.name == "__typename":
+        return key, None, False
+    builder, must_exist = ROOTS[entry.name]
+    return key, select(as_text(await builder(build, entry, session))), must_exist
+
+
+def _asker(principal: Principal) -> str:
+    """What of the principal a statement depends on (its predicates take these values)."""
+    covered = ",".join(sorted(str(grid) for grid in principal.covered_grid_ids))
+    return "|".join(
+        str(part)
+        for part in (
+            principal.account_id,
+            principal.community_id,
+            principal.kind,
+            principal.resident_id,
+            principal.household_id,
+            covered,
+        )
+    )

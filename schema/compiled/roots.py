@@ -47,6 +47,7 @@ async def _clauses(coroutine: Awaitable[list[ColumnElement[bool]]]) -> list[Colu
 async def residents(b: Build, entry: Picked, session: AsyncSession) -> ColumnElement[Any]:
     size, after, arguments = size_and_after(b, "Query", entry)
     where = _filter(arguments, resident_service.ResidentFilter)
+    b.cacheable = b.cacheable and where.grid_id is None
     clauses = await _clauses(resident_service.filter_clauses(session, b.principal, where))
     r, h = Resident.__table__, Household.__table__
     listing = Listing(
@@ -63,6 +64,7 @@ async def residents(b: Build, entry: Picked, session: AsyncSession) -> ColumnEle
 async def households(b: Build, entry: Picked, session: AsyncSession) -> ColumnElement[Any]:
     size, after, arguments = size_and_after(b, "Query", entry)
     where = _filter(arguments, household_service.HouseholdFilter)
+    b.cacheable = b.cacheable and where.grid_id is None
     clauses = await _clauses(household_service.filter_clauses(session, b.principal, where))
     h = Household.__table__
     listing = Listing(
