@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import update
 
 from domain.database import Database
+from domain.models import Household, Resident
 from tests import api_client
 from tests.api_client import Api, api_for
 from tests.schema.test_statement_count import add_households, counting_statements
@@ -144,3 +147,68 @@ async def test_what_it_does_not_cover_goes_to_the_general_executor(
             await general.post(operation, {}, token)
         ), operation
         assert reads.answered == before, operation
+
+
+async def test_odd_text_and_values_come_out_alike_and_cursors_page_on_either_path(
+    both: tuple[Api, Api, Any], world: World, database: Database
+) -> None:
+    """Quotes, backslashes, emoji and markup in names (JSON escaping, cursors), a landline
+    phone (its mask), a time with no fraction (its ISO form), a household with no
+    residents, and a cursor from one path paging on through the other."""
+    compiled, general, reads = both
+    async with database.transaction() as session:
+        household = Household(
+            community_id=world.community,
+            grid_id=world.grids["M1a"],
+            building='A"座\\',
+            unit="1",
+            room="1001",
+        )
+        session.add(household)
+        session.add(
+            Household(
+                community_id=world.community,
+                grid_id=world.grids["M1b"],
+                building="空",
+                unit="1",
+                room="1",
+            )
+        )
+        await session.flush()
+        for n, name in enumerate(['O\'Brien "张"', "back\\slash", "😀王", "</script>李"]):
+            resident = Resident(
+                community_id=world.community,
+                household_id=household.id,
+                name=name,
+                phone="010-12345678" if n % 2 else None,
+                tags=["高龄老人"],
+                party_member=bool(n % 2),
+            )
+            session.add(resident)
+        await session.flush()
+        await session.execute(
+            update(Resident)
+            .where(Resident.household_id == household.id)
+            .values(updated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+        )
+    token = await compiled.login("admin")
+    page = """query($after: String) { residents(first: 3, after: $after) { edges { cursor
+      node { name phone { value hiddenReason } updatedAt household { building } } }
+      pageInfo { hasNextPage startCursor endCursor } } households(first: 50) {
+      edges { node { building residents { name } } } } }"""
+    after = None
+    seen = 0
+    while True:
+        ours = await compiled.post(page, {"after": after}, token)
+        theirs = await general.post(page, {"after": after}, token)
+        assert ordered(ours) == ordered(theirs), after
+        info = ours["data"]["residents"]["pageInfo"]
+        seen += len(ours["data"]["residents"]["edges"])
+        if not info["hasNextPage"]:
+            break
+        after = info["endCursor"]
+        # the general path's next page from the compiled path's cursor, and back
+        swapped = await general.post(page, {"after": after}, token)
+        assert ordered(swapped) == ordered(await compiled.post(page, {"after": after}, token))
+    assert seen == 12
+    assert reads.answered == 4 + 3  # four pages, and three asked again with a swapped cursor
