@@ -55,11 +55,13 @@ async def posts_of_accounts(
     session: AsyncSession, community_id: uuid.UUID, account_ids: list[uuid.UUID]
 ) -> list[GridPost]:
     rows = await session.scalars(
-        select(GridPost).where(
+        select(GridPost)
+        .where(
             GridPost.community_id == community_id,
             GridPost.account_id.in_(account_ids),
             GridPost.deleted.is_(False),
         )
+        .order_by(GridPost.created_at, GridPost.id)
     )
     return list(rows)
 

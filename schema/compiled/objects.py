@@ -45,7 +45,7 @@ def _typename(name: str) -> ColumnElement[Any]:
     return literal_column(f"'{name}'")
 
 
-def _scalars(entries: list[Picked], typename: str, columns: Columns) -> tuple[Pairs, list[Picked]]:
+def scalars(entries: list[Picked], typename: str, columns: Columns) -> tuple[Pairs, list[Picked]]:
     """The scalar entries as pairs, and the entries left for the caller (objects, lists)."""
     pairs: Pairs = []
     rest: list[Picked] = []
@@ -61,12 +61,12 @@ def _scalars(entries: list[Picked], typename: str, columns: Columns) -> tuple[Pa
     return pairs, rest
 
 
-def _ordered(pairs: Pairs, entries: list[Picked]) -> Pairs:
+def ordered(pairs: Pairs, entries: list[Picked]) -> Pairs:
     place = {entry.key: n for n, entry in enumerate(entries)}
     return sorted(pairs, key=lambda pair: place[pair[0]])
 
 
-def _one(statement: Any) -> ColumnElement[Any]:
+def one(statement: Any) -> ColumnElement[Any]:
     return json_value(statement.scalar_subquery())
 
 
@@ -98,7 +98,7 @@ def protected(
         "hiddenReason": lambda: case((visible, null()), else_=_typename(PII_HIDDEN_REASON)),
     }
     entries = b.fields(entry.node, "Protected")
-    pairs, rest = _scalars(entries, "Protected", columns)
+    pairs, rest = scalars(entries, "Protected", columns)
     if rest:
         raise Declined
     return json_object(*pairs)
@@ -124,7 +124,7 @@ def resident(b: Build, node: Any, r: FromClause, h: FromClause) -> ColumnElement
         "updatedAt": lambda: iso_timestamp(r.c.updated_at),
     }
     entries = b.fields(node, "Resident", "ResidentResult")
-    pairs, rest = _scalars(entries, "Resident", columns)
+    pairs, rest = scalars(entries, "Resident", columns)
     for entry in rest:
         if entry.name == "phone":
             pairs.append((entry.key, protected(b, entry, masked_phone(r.c.phone), pii)))
@@ -135,10 +135,10 @@ def resident(b: Build, node: Any, r: FromClause, h: FromClause) -> ColumnElement
             found = select(household(b, entry.node, h2)).where(
                 h2.c.id == r.c.household_id, adapt(households_visible(b.principal), h2)
             )
-            pairs.append((entry.key, _one(found)))
+            pairs.append((entry.key, one(found)))
         else:
             raise Declined
-    return json_object(*_ordered(pairs, entries))
+    return json_object(*ordered(pairs, entries))
 
 
 def household(b: Build, node: Any, h: FromClause) -> ColumnElement[Any]:
@@ -152,7 +152,7 @@ def household(b: Build, node: Any, h: FromClause) -> ColumnElement[Any]:
         "updatedAt": lambda: iso_timestamp(h.c.updated_at),
     }
     entries = b.fields(node, "Household", "HouseholdResult")
-    pairs, rest = _scalars(entries, "Household", columns)
+    pairs, rest = scalars(entries, "Household", columns)
     for entry in rest:
         if entry.name == "room":
             visible = adapt(household_pii_visible(b.principal), h)
@@ -162,18 +162,18 @@ def household(b: Build, node: Any, h: FromClause) -> ColumnElement[Any]:
             found = select(grid(b, entry.node, g)).where(
                 g.c.id == h.c.grid_id, g.c.community_id == b.principal.community_id
             )
-            pairs.append((entry.key, _one(found)))
+            pairs.append((entry.key, one(found)))
         elif entry.name == "contact":
             p = b.alias(GridPost)
             found = select(post(b, entry.node, p)).where(
                 p.c.id == h.c.contact_post_id, p.c.community_id == b.principal.community_id
             )
-            pairs.append((entry.key, _one(found)))
+            pairs.append((entry.key, one(found)))
         elif entry.name == "residents":
             pairs.append((entry.key, residents_of(b, entry, h)))
         else:
             raise Declined
-    return json_object(*_ordered(pairs, entries))
+    return json_object(*ordered(pairs, entries))
 
 
 def residents_of(b: Build, entry: Picked, h: FromClause) -> ColumnElement[Any]:
@@ -201,14 +201,14 @@ def grid(b: Build, node: Any, g: FromClause) -> ColumnElement[Any]:
         "sortOrder": lambda: g.c.sort_order,
     }
     entries = b.fields(node, "Grid", "GridResult")
-    pairs, rest = _scalars(entries, "Grid", columns)
+    pairs, rest = scalars(entries, "Grid", columns)
     for entry in rest:
         if entry.name == "parent":
             parent = b.alias(Grid)
             found = select(grid(b, entry.node, parent)).where(
                 parent.c.id == g.c.parent_id, parent.c.community_id == b.principal.community_id
             )
-            pairs.append((entry.key, _one(found)))
+            pairs.append((entry.key, one(found)))
         elif entry.name == "children":
             child = b.alias(Grid)
             rows = (
@@ -226,7 +226,7 @@ def grid(b: Build, node: Any, g: FromClause) -> ColumnElement[Any]:
             pairs.append((entry.key, grid_households(b, entry, g)))
         else:
             raise Declined
-    return json_object(*_ordered(pairs, entries))
+    return json_object(*ordered(pairs, entries))
 
 
 def post(b: Build, node: Any, p: FromClause) -> ColumnElement[Any]:
@@ -238,23 +238,23 @@ def post(b: Build, node: Any, p: FromClause) -> ColumnElement[Any]:
         "accountId": lambda: uuid_text(p.c.account_id),
     }
     entries = b.fields(node, "GridPost")
-    pairs, rest = _scalars(entries, "GridPost", columns)
+    pairs, rest = scalars(entries, "GridPost", columns)
     for entry in rest:
         if entry.name == "grid":
             g = b.alias(Grid)
             found = select(grid(b, entry.node, g)).where(
                 g.c.id == p.c.grid_id, g.c.community_id == b.principal.community_id
             )
-            pairs.append((entry.key, _one(found)))
+            pairs.append((entry.key, one(found)))
         elif entry.name == "account":
             a = b.alias(Account)
             found = select(account(b, entry.node, a)).where(
                 a.c.id == p.c.account_id, a.c.community_id == b.principal.community_id
             )
-            pairs.append((entry.key, _one(found)))
+            pairs.append((entry.key, one(found)))
         else:
             raise Declined
-    return json_object(*_ordered(pairs, entries))
+    return json_object(*ordered(pairs, entries))
 
 
 def account(b: Build, node: Any, a: FromClause) -> ColumnElement[Any]:
@@ -263,7 +263,7 @@ def account(b: Build, node: Any, a: FromClause) -> ColumnElement[Any]:
         "displayName": lambda: a.c.display_name,
         "kind": lambda: enum_name(a.c.kind, AccountKind),
     }
-    pairs, rest = _scalars(b.fields(node, "Account"), "Account", columns)
+    pairs, rest = scalars(b.fields(node, "Account"), "Account", columns)
     if rest:
         raise Declined
     return json_object(*pairs)

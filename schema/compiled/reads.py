@@ -245,6 +245,8 @@ def _asker(principal: Principal) -> str:
             principal.kind,
             principal.resident_id,
             principal.household_id,
+            principal.device_id,
+            principal.display_name,
             covered,
         )
     )

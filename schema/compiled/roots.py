@@ -25,6 +25,7 @@ from schema.compiled.build import Build
 from schema.compiled.connections import Listing, connection, size_and_after
 from schema.compiled.objects import grid, household, many, resident
 from schema.compiled.selection import Declined, Picked
+from schema.compiled.viewer import viewer
 
 Root = Callable[[Build, Picked, AsyncSession], Awaitable[ColumnElement[Any]]]
 """A root field's JSON expression."""
@@ -155,5 +156,6 @@ ROOTS: dict[str, tuple[Root, bool]] = {
     "resident": (one_resident, True),
     "household": (one_household, True),
     "grid": (one_grid, True),
+    "viewer": (viewer, False),
 }
 """Root field -> (its builder, whether a missing row declines)."""

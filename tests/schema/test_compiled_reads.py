@@ -40,6 +40,9 @@ OPERATIONS = [
     " households(first: 2) { totalCount edges { node { building residents { name } } }"
     " pageInfo { hasNextPage endCursor } } } }",
     "query Tree { a: grids { n: name } __typename b: households { totalCount } }",
+    "{ viewer { accountId displayName kind residentId householdId deviceId communityName"
+    " household { building residents { name } } posts { role grid { name } } __typename }"
+    " households(first: 1) { totalCount } }",
     "fragment R on Resident { name phone { value } } { residents(first: 50) { edges { node {"
     " ...R household { ... on Household { building } } } } } }",
 ]
@@ -133,7 +136,7 @@ async def test_what_it_does_not_cover_goes_to_the_general_executor(
     compiled, general, reads = both
     token = await compiled.login("chief1")
     declined = [
-        "{ residents { edges { node { name } } } viewer { kind } }",  # another root field
+        "{ residents { edges { node { name } } } coverage { covered } }",  # another root field
         "{ residents(first: 1) { edges { node { name @include(if: true) } } } }",  # directive
         "{ residents(first: -1) { totalCount } }",  # refused argument
         '{ residents(after: "zz") { totalCount } }',  # not a cursor
