@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -39,9 +40,17 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+SQLITE_POOL_SIZE = 32
+"""Connections kept open per engine: a request under load holds one or two at a time, and a
+connection past the pool is opened (a thread, its PRAGMAs) and closed for each use."""
+
+
 def _sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
+    sized: dict[str, Any] = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
     engine = create_async_engine(
-        url, poolclass=NullPool if ":memory:" in url else None, hide_parameters=True
+        url,
+        hide_parameters=True,
+        **({"poolclass": NullPool} if ":memory:" in url else sized),
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -116,6 +125,13 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self.reader() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A read transaction on a Core connection, for statements that need no session (the
+        compiled read path): a session's unit of work costs about as much as the statement."""
+        async with self.read_engine.connect() as connection, connection.begin():
+            yield connection
 
     async def dispose(self) -> None:
         await self.write_engine.dispose()

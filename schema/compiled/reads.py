@@ -27,6 +27,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import Schema
 
 from domain.database import Database
@@ -200,18 +201,21 @@ class CompiledReads:
         key = digest(plan.key.hex(), _asker(principal), orjson.dumps(variables or {}).decode())
         parts: list[bytes] = []
         try:
-            async with db.read() as session:
+            # a Core connection: the statements need no unit of work (a session only where
+            # a filter asks a service to read, on the same connection and transaction)
+            async with db.read_connection() as connection:
                 statements = self.statements.get(key)
                 if statements is None:
                     build = Build(
                         graphql_schema, principal, coerced, plan.fragments, self.max_page_size
                     )
+                    session = AsyncSession(bind=connection, expire_on_commit=False)
                     statements = [await _statement(build, entry, session) for entry in plan.roots]
                     if build.cacheable:
                         self.statements.put(key, statements)
                 for response_key, statement, must_exist in statements:
                     value: str | None = (
-                        '"Query"' if statement is None else await session.scalar(statement)
+                        '"Query"' if statement is None else await connection.scalar(statement)
                     )
                     if value is None and must_exist:
                         return None
