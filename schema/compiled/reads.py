@@ -147,10 +147,6 @@ class CompiledReads:
             return _SLOW
         if _aliases(document) >= self.max_aliases:
             return _SLOW
-        # in the worker, shared with the general path: the checks above are stricter than
-        # its depth and alias rules, so the errors it would find are these
-        if await self.checks.validated(self.schema._schema, prepared, tuple(specified_rules)):
-            return _SLOW
         try:
             roots = picked(operation.selection_set, frozenset({"Query"}), fragments)
         except Declined:
@@ -158,6 +154,13 @@ class CompiledReads:
         if all(r.name == "__typename" for r in roots):
             return _SLOW  # nothing to read
         if any(r.name not in ROOTS and r.name != "__typename" for r in roots):
+            return _SLOW  # introspection among them: the general path's rules decide
+        # validated in the worker, shared with the general path: with no introspection field
+        # at the root (checked above) and the depth and alias checks stricter than its
+        # limiters, the errors its rules find are the ones the specified rules find. Checked
+        # in this order: a text validated here first must not carry our verdict to a rule
+        # of the general path (introspection off in production) that would refuse it.
+        if await self.checks.validated(self.schema._schema, prepared, tuple(specified_rules)):
             return _SLOW
         return ReadPlan(digest(query, operation_name), operation, document, fragments, tuple(roots))
 
