@@ -65,8 +65,13 @@ class VoterFacts:
     household_delegate_id: uuid.UUID | None = None
     panel_ids: frozenset[uuid.UUID] = frozenset()
     grid_parents: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
+    within: frozenset[uuid.UUID] = frozenset()
+    """Grid nodes already known (from SQL) to hold the household: a cast asks the database
+    whether the household lies under the vote's node instead of reading every grid."""
 
     def in_subtree(self, root: uuid.UUID) -> bool:
+        if root in self.within:
+            return True
         node = self.household_grid_id
         seen = 0
         while node is not None and seen < 64:

@@ -39,6 +39,7 @@ from domain.models import (
     OfflineBallot,
     OfflineBallotStatus,
     Proposal,
+    ProposalStatus,
     Resident,
     Vote,
     VoterRecord,
@@ -46,6 +47,7 @@ from domain.models import (
 from domain.models.base import utcnow
 from domain.permissions import require_login, require_staff
 from domain.principal import Principal
+from domain.services import first_ballot
 from domain.services.ballot_changes import (
     CountedVia,
     check_own_change,
@@ -104,9 +106,17 @@ async def _check_open(session: AsyncSession, vote: Vote, now: datetime) -> None:
 
 
 async def _check_votable(session: AsyncSession, vote: Vote) -> None:
-    status = await session.scalar(
-        select(Proposal.status).where(Proposal.id == vote.proposal_id, Proposal.deleted.is_(False))
+    _check_status(
+        await session.scalar(
+            select(Proposal.status).where(
+                Proposal.id == vote.proposal_id, Proposal.deleted.is_(False)
+            )
+        )
     )
+
+
+def _check_status(status: ProposalStatus | None) -> None:
+    """``status`` None: the topic was removed."""
     if status is None or status in DEAD:
         what = status.value if status is not None else N_("removed")
         raise ProposalNotVotable(
@@ -201,14 +211,32 @@ async def cast(
     change_token: str | None = None,
     channel: Channel = Channel.WEB,
 ) -> CastReceipt:
-    """The voter's own ballot, on the web or in the app; with ``change_token``, a change."""
+    """The voter's own ballot, on the web or in the app; with ``change_token``, a change.
+
+    A first ballot is read and written in a fixed few statements (``first_ballot``); a
+    voter who has a record (a change, or a second try) goes the general way (``_cast``).
+    """
     who = require_login(principal)
     if channel is Channel.IN_PERSON:
         raise InvalidInput("channel", N_("in-person ballots are recorded by staff at the meeting"))
     vote = await lock_vote(session, who, vote_id)
-    await _check_open(session, vote, utcnow())
-    facts = await load_facts(session, who.community_id, account_id=who.account_id)
-    key = _eligible_key(vote, facts)
+    check_taking_ballots(vote, utcnow())
+    found = await first_ballot.read(session, vote, who.community_id, who.account_id)
+    _check_status(found.status)
+    key = _eligible_key(vote, found.facts)
+    if change_token is None:
+        written = await first_ballot.write(
+            session,
+            vote,
+            found.head,
+            voter_key=key,
+            account_id=who.account_id,
+            choice=choice,
+            channel=channel,
+        )
+        if written is not None:
+            kept = written.secret if vote.secret else None
+            return CastReceipt(vote.id, written.receipt, kept, False, channel, written.salt)
     return await _cast(session, vote, key, who.account_id, choice, change_token, channel, None)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import models
 from domain.services import ballots, vote_calls, vote_results
+from domain.services.votes import VoteClosed
 from schema.context import Info
 from schema.errors import result_union
 from schema.mutations.transaction import in_transaction
@@ -71,10 +72,14 @@ class VoteRuleInput:
 async def _cast(
     info: Info, vote_id: uuid.UUID, work: Callable[[AsyncSession], Awaitable[BallotReceipt]]
 ) -> CastBallotResult:
-    await settle(info, vote_id)
+    """A ballot for a vote past its time is refused (``VOTE_CLOSED``) by the cast itself,
+    under the vote's lock; only then is the vote settled (its result fixed if due), so an
+    open vote's ballot costs no read of the vote before its transaction."""
     result = await in_transaction(info, work)
     if isinstance(result, BallotReceipt):
         await publish_tally(info, vote_id)
+    elif getattr(result, "code", None) == VoteClosed.code:
+        await settle(info, vote_id)
     return result
 
 
