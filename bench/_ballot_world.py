@@ -12,10 +12,14 @@ checks a login's (signature, claims, device, live family, in ``load_principal``)
 from __future__ import annotations
 
 import secrets
+import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, exists, false, insert, literal, select, true
+from sqlalchemy import Table, and_, bindparam, exists, false, insert, literal, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,8 +56,24 @@ from domain.services.ballot_keys import (
 )
 from domain.services.votes import AlreadyVoted
 
-_BALLOTS = cast(Table, Ballot.__table__)
-_LOG = cast(Table, BallotLogEntry.__table__)
+_BALLOT_INSERT = insert(cast(Table, Ballot.__table__))
+_LINK_INSERT = insert(cast(Table, BallotLogEntry.__table__))
+
+
+_RECORD_INSERTS: dict[str, Any] = {}
+
+
+def _record_insert(session: AsyncSession) -> Any:
+    """The voter record, or nothing where the voter has one (``ON CONFLICT DO NOTHING``);
+    built once per dialect."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _RECORD_INSERTS:
+        _RECORD_INSERTS[dialect] = (
+            insert_or_update(session, VoterRecord.__table__)
+            .on_conflict_do_nothing(index_elements=["vote_id", "voter_key"])
+            .returning(VoterRecord.__table__.c.id)
+        )
+    return _RECORD_INSERTS[dialect]
 
 
 @dataclass(frozen=True)
@@ -69,45 +86,49 @@ class CastFacts:
     """The log's last link (only its number and hash are read)."""
 
 
-def _in_vote_grid(vote: Vote) -> Any:
+def _in_vote_grid(by_grid: bool) -> Any:
     """Whether the household lies under the vote's grid node (its subtree, recursively)."""
-    if vote.grid_id is None:
+    if not by_grid:
         return true()
     grid = Grid.__table__.c
-    nodes = select(grid.id).where(grid.id == vote.grid_id).cte("vote_grids", recursive=True)
+    nodes = select(grid.id).where(grid.id == bindparam("grid")).cte("vote_grids", recursive=True)
     nodes = nodes.union(
-        select(grid.id).where(grid.parent_id == nodes.c.id, grid.community_id == vote.community_id)
+        select(grid.id).where(
+            grid.parent_id == nodes.c.id, grid.community_id == bindparam("community")
+        )
     )
     return Household.__table__.c.grid_id.in_(select(nodes.c.id))
 
 
-def _panel_member(vote: Vote, account_id: uuid.UUID) -> Any:
-    if vote.electorate is not Electorate.PANEL or vote.panel_id is None:
+def _panel_member(by_panel: bool) -> Any:
+    if not by_panel:
         return false()
     member = PanelMember.__table__.c
-    return exists().where(member.panel_id == vote.panel_id, member.account_id == account_id)
+    return exists().where(
+        member.panel_id == bindparam("panel"), member.account_id == bindparam("account")
+    )
 
 
-async def read(
-    session: AsyncSession, vote: Vote, community_id: uuid.UUID, account_id: uuid.UUID
-) -> CastFacts:
-    """The facts ``electorate.load_facts`` gives, with the status and last link, at once."""
+@cache
+def _facts_statement(by_grid: bool, by_panel: bool) -> Any:
+    """Built once per shape of rule, its values bound: building it cost as much as running it."""
     a, r, h = Account.__table__.c, Resident.__table__.c, Household.__table__.c
     p, log = Proposal.__table__.c, BallotLogEntry.__table__.c
-    last = select(log.seq).where(log.vote_id == vote.id).order_by(log.seq.desc()).limit(1)
+    community: Any = bindparam("community")
+    last = select(log.seq).where(log.vote_id == bindparam("vote")).order_by(log.seq.desc()).limit(1)
     one = select(literal(1).label("one")).subquery("one")
     joined = (
         one.outerjoin(
             Account.__table__,
-            and_(a.id == account_id, a.community_id == community_id, a.disabled.is_(False)),
+            and_(a.id == bindparam("account"), a.community_id == community, a.disabled.is_(False)),
         )
         .outerjoin(
             Resident.__table__,
-            and_(r.id == a.resident_id, r.community_id == community_id, r.deleted.is_(False)),
+            and_(r.id == a.resident_id, r.community_id == community, r.deleted.is_(False)),
         )
         .outerjoin(Household.__table__, and_(h.id == r.household_id, h.deleted.is_(False)))
     )
-    statement = select(
+    return select(
         a.id,
         r.id,
         r.created_at,
@@ -115,16 +136,34 @@ async def read(
         h.id,
         h.grid_id,
         h.delegate_resident_id,
-        _in_vote_grid(vote).label("in_grid"),
-        _panel_member(vote, account_id).label("panel_member"),
+        _in_vote_grid(by_grid).label("in_grid"),
+        _panel_member(by_panel).label("panel_member"),
         select(p.status)
-        .where(p.id == vote.proposal_id, p.deleted.is_(False))
+        .where(p.id == bindparam("proposal"), p.deleted.is_(False))
         .scalar_subquery()
         .label("status"),
         last.scalar_subquery().label("head_seq"),
         last.with_only_columns(log.entry_hash).scalar_subquery().label("head_hash"),
     ).select_from(joined)
-    row = (await session.execute(statement)).one()
+
+
+async def read(
+    session: AsyncSession, vote: Vote, community_id: uuid.UUID, account_id: uuid.UUID
+) -> CastFacts:
+    """The facts ``electorate.load_facts`` gives, with the status and last link, at once."""
+    by_panel = vote.electorate is Electorate.PANEL and vote.panel_id is not None
+    statement = _facts_statement(vote.grid_id is not None, by_panel)
+    values: dict[str, Any] = {
+        "account": account_id,
+        "community": community_id,
+        "vote": vote.id,
+        "proposal": vote.proposal_id,
+    }
+    if vote.grid_id is not None:
+        values["grid"] = vote.grid_id
+    if by_panel:
+        values["panel"] = vote.panel_id
+    row = (await session.execute(statement, values)).one()
     (account, resident, created, born, household, grid_id, delegate, in_grid, member) = row[:9]
     status = ProposalStatus(row.status) if row.status is not None else None
     head = (
@@ -173,33 +212,30 @@ async def write(
     receipt = receipt_of(secret)
     salt = new_commitment_salt()
     common = {"community_id": vote.community_id, "vote_id": vote.id}
-    record = (
-        insert_or_update(session, VoterRecord.__table__)
-        .values(
-            **common,
-            id=uuid.uuid4(),
-            voter_key=voter_key,
-            account_id=account_id,
-            channel=channel,
-            receipt=receipt,
-            commitment_salt=salt,
-        )
-        .on_conflict_do_nothing(index_elements=["vote_id", "voter_key"])
-        .returning(VoterRecord.__table__.c.id)
-    )
-    if (await session.execute(record)).first() is None:
+    record = {
+        **common,
+        "id": uuid.uuid4(),
+        "voter_key": voter_key,
+        "account_id": account_id,
+        "channel": channel,
+        "receipt": receipt,
+        "commitment_salt": salt,
+        "recorded_by_id": None,
+        "meeting_id": None,
+    }
+    if (await session.execute(_record_insert(session), record)).first() is None:
         return None
     key = change_key_of(secret) if vote.secret else open_change_key(vote.id, voter_key)
-    ballot = insert(_BALLOTS).values(
+    ballot = {
         **common,
-        id=uuid.uuid4(),
-        choice=choice,
-        change_key_hash=key,
-        voter_key=None if vote.secret else voter_key,
-        superseded=False,
-    )
+        "id": uuid.uuid4(),
+        "choice": choice,
+        "change_key_hash": key,
+        "voter_key": None if vote.secret else voter_key,
+        "superseded": False,
+    }
     try:
-        await session.execute(ballot)
+        await session.execute(_BALLOT_INSERT, ballot)
     except IntegrityError as error:
         raise AlreadyVoted() from error
     entry: dict[str, Any] = {"receipt": receipt}
@@ -207,14 +243,15 @@ async def write(
         entry = {"voter": voter_key, "choice": choice.value, "receipt": receipt}
     link = ballot_log.next_link(head, "cast", entry)
     await session.execute(
-        insert(_LOG).values(
+        _LINK_INSERT,
+        {
             **common,
-            id=uuid.uuid4(),
-            seq=link.seq,
-            kind=link.kind,
-            payload=link.payload,
-            prev_hash=link.prev_hash,
-            entry_hash=link.entry_hash,
-        )
+            "id": uuid.uuid4(),
+            "seq": link.seq,
+            "kind": link.kind,
+            "payload": link.payload,
+            "prev_hash": link.prev_hash,
+            "entry_hash": link.entry_hash,
+        },
     )
     return Written(receipt, secret, salt)

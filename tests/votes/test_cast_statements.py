@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from domain.database import Database
+from domain.models import VoterRecord
 from tests.votes.helpers import Voters, statements
 from tests.world import World
 
@@ -48,3 +51,9 @@ async def test_a_first_ballot_costs_a_fixed_few_statements(
     assert len(inserts) == 3, inserts
     assert len(locked) <= LOCKED_BUDGET + (database.dialect == "sqlite"), locked
     assert len(seen) <= CAST_BUDGET[database.dialect], seen
+    async with database.read() as session:
+        record = await session.scalar(
+            select(VoterRecord).where(VoterRecord.receipt == cast["receipt"])
+        )
+    assert record is not None and record.created_at is not None  # Core INSERTs keep defaults
+    assert record.updated_at is not None and record.commitment_salt == cast["commitmentSalt"]
