@@ -10,7 +10,8 @@ secret vote of the adult residents of the whole community (several thousand vote
 
 The floor, in the same run and interleaved: the same rows written with SQLAlchemy Core on the
 app's write engine, N tasks, one transaction per ballot under the lock the service takes
-(``SELECT ... FOR UPDATE`` of the vote row; on SQLite ``BEGIN IMMEDIATE``): the lock, the
+(``SELECT ... FOR UPDATE`` of the vote row; on SQLite the process's queue of writers and
+``BEGIN IMMEDIATE``, through ``Database.write_connection``): the lock, the
 read of the log's last link (the new link's hash and number depend on it), then ``INSERT``
 of the voter record, the ballot and the log entry, the receipt and hashes computed as the
 service computes them. No eligibility, no token, no GraphQL: the least a server could do.
@@ -106,11 +107,13 @@ def floor_caster(
 ) -> Callable[[Voter], Awaitable[None]]:
     vote, log = Vote.__table__.c, BallotLogEntry.__table__.c
     choices = itertools.cycle(Choice)
+    # the service's way to a write transaction, writers' queue included (older trees: none)
+    writing = getattr(db, "write_connection", db.write_engine.begin)
 
     async def cast(voter: Voter) -> None:
         secret = new_voter_secret()
         receipt = receipt_of(secret)
-        async with db.write_engine.begin() as connection:
+        async with writing() as connection:
             await connection.execute(select(vote.id).where(vote.id == vote_id).with_for_update())
             head = (
                 await connection.execute(
