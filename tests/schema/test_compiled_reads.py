@@ -215,3 +215,20 @@ async def test_odd_text_and_values_come_out_alike_and_cursors_page_on_either_pat
         assert ordered(swapped) == ordered(await compiled.post(page, {"after": after}, token))
     assert seen == 12
     assert reads.answered == 4 + 3  # four pages, and three asked again with a swapped cursor
+
+
+async def test_a_selection_too_deep_for_the_engine_to_parse_is_handed_over(
+    both: tuple[Api, Api, Any], world: World
+) -> None:
+    """Seven objects deep, the statement passes SQLite's parser stack ("parser stack
+    overflow"): the general executor answers, where the compiled path raised a 500."""
+    compiled, general, _ = both
+    token = await compiled.login("admin")
+    operation = (
+        "query($h: UUID!) { household(id: $h) { ... on Household { contact { grid {"
+        " children { children { children { id } } } } } } } }"
+    )
+    variables = {"h": str(world.households["H1a"])}
+    ours = await compiled.post(operation, variables, token)
+    assert ordered(ours) == ordered(await general.post(operation, variables, token))
+    assert ours == {"data": {"household": {"contact": {"grid": {"children": []}}}}}
