@@ -232,3 +232,16 @@ async def test_a_selection_too_deep_for_the_engine_to_parse_is_handed_over(
     ours = await compiled.post(operation, variables, token)
     assert ordered(ours) == ordered(await general.post(operation, variables, token))
     assert ours == {"data": {"household": {"contact": {"grid": {"children": []}}}}}
+
+
+async def test_an_empty_page_has_no_start_cursor(both: tuple[Api, Api, Any], world: World) -> None:
+    """``first: 0`` reads one row to know whether more follow; its cursor is not the page's."""
+    compiled, general, reads = both
+    token = await compiled.login("admin")
+    operation = """{ residents(first: 0) { pageInfo { startCursor endCursor hasNextPage } }
+      grids { households(first: 0) { pageInfo { startCursor hasNextPage } } } }"""
+    before = reads.answered
+    ours = await compiled.post(operation, {}, token)
+    assert ordered(ours) == ordered(await general.post(operation, {}, token))
+    assert ours["data"]["residents"]["pageInfo"]["startCursor"] is None
+    assert reads.answered == before + 1
