@@ -69,6 +69,7 @@ TIMES = [
     datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
 ]
 SEARCHES = ["", "张", "号楼", "%", "_", "1-1", "\\", '"', "😀", "x" * 51, "A座-1", "H1a", " "]
+SEARCHES.append("\ud800x")  # a lone surrogate: not Unicode text, refused on either path
 
 
 @dataclass

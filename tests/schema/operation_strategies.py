@@ -209,7 +209,7 @@ class _Builder:
         if self.oddly(0.05):
             parts.append("... on Household { id }")  # not a member of every union: invalid
         order = self.draw(st.permutations(parts))
-        return "{ " + " ".join(order) + " }"
+        return "{ " + " ".join(self.wrap(order, kind.name)) + " }"  # fragments on the union
 
     def wrap(self, parts: list[str], type_name: str) -> list[str]:
         """Some of ``parts`` moved into an inline or named fragment at their place."""
