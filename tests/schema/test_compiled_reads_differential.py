@@ -36,8 +36,10 @@ from tests.schema.test_compiled_reads import _resident
 
 EXAMPLES = 100
 SEED = 12
-MIN_ANSWERED_SHARE = 0.25
-"""Of the operations asked by a logged-in role, the share the compiled path must answer."""
+MIN_ANSWERED_SHARE = 0.15
+"""Of the operations asked by a logged-in role, the share the compiled path must answer
+(runs here answer 26-55%: about half the drawn operations hold an error, a not-found id or a
+field it does not cover)."""
 
 settings.register_profile(
     "changlang-differential",
@@ -102,8 +104,12 @@ def test_generated_operations_answer_alike(database_url: str, dialect: str) -> N
 
 
 async def _ask(api: Api, operation: Operation, token: str | None) -> tuple[int, bytes]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await api.client.post("/graphql", json=operation.body(), headers=headers)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    # ASCII JSON: a lone surrogate travels as its escape, as a client's JSON.stringify sends it
+    body = json.dumps(operation.body()).encode()
+    response = await api.client.post("/graphql", content=body, headers=headers)
     return response.status_code, orjson.dumps(response.json())
 
 
