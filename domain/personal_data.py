@@ -50,7 +50,9 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    if len(value) == 11 and value.isdigit():
+    """138****8888 for eleven ASCII digits (as ``domain.json_sql.masked_phone`` reads them in
+    SQL: ``isdigit`` alone would take fullwidth or other scripts' digits for a mobile)."""
+    if len(value) == 11 and value.isascii() and value.isdigit():
         return f"{value[:3]}****{value[-4:]}"
     return f"{value[:-4]}****" if len(value) > 4 else "****"
 

@@ -158,7 +158,8 @@ def _page_info(
         elif part.name == "hasPreviousPage":
             value = json_bool(true() if after is not None else false())
         elif part.name == "startCursor":
-            value = select(page.c.cursor).where(page.c.n == 1).correlate_except(page)
+            first = select(page.c.cursor).where(page.c.n == 1, page.c.n <= size)  # first: 0
+            value = first.correlate_except(page)
             value = value.scalar_subquery()
         elif part.name == "endCursor":
             last = select(page.c.cursor).where(page.c.n <= size).order_by(page.c.n.desc())

@@ -27,6 +27,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import Schema
 
@@ -225,7 +226,24 @@ class CompiledReads:
                     parts.append(response_key + b":" + (value or "null").encode())
         except Declined:
             return None
+        except OperationalError as exc:
+            if _too_complex(exc):
+                return None  # a nesting the engine cannot parse: the executor reads it by parts
+            raise
         return b'{"data":{' + b",".join(parts) + b"}}"
+
+
+_TOO_COMPLEX = ("parser stack overflow", "expression tree is too large", "too many")
+
+
+def _too_complex(exc: OperationalError) -> bool:
+    """The engine refused the statement for its size or nesting, not for its meaning:
+    SQLite's parser stack (about 100 levels: a selection seven objects deep) and limits,
+    PostgreSQL's program limits (SQLSTATE class 54, such as its stack depth)."""
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is not None:
+        return str(state).startswith("54")
+    return any(words in str(exc.orig).lower() for words in _TOO_COMPLEX)
 
 
 Statement = tuple[bytes, Any, bool]
