@@ -52,9 +52,14 @@ def version_columns(
 
 
 async def live_nodes(
-    session: AsyncSession, community_id: uuid.UUID, version: Version
+    session: AsyncSession, community_id: uuid.UUID, version: Version, *, keep: bool
 ) -> tuple[Node, ...]:
-    """The community's live nodes as of ``version``: kept, or read now (one statement)."""
+    """The community's live nodes as of ``version``: kept, or read now (one statement).
+
+    ``keep`` only from a transaction that has written nothing: one that wrote a grid sees
+    its own rows, and if it rolls back, a later commit may stamp the same position and reach
+    the same count with another tree. Committed positions are never reused (the counter
+    row is locked until commit), so a version read without writes names one tree."""
     key = (str(session.get_bind().engine.url), community_id)
     kept = _kept.get(key)
     if kept is not None and kept[0] == version:
@@ -65,6 +70,8 @@ async def live_nodes(
         )
     )
     nodes = tuple(Node(id=row.id, parent_id=row.parent_id) for row in rows)
+    if not keep:
+        return nodes
     if len(_kept) >= KEPT_MAX:
         _kept.clear()
     _kept[key] = (version, nodes)

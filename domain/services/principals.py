@@ -27,11 +27,15 @@ async def load_principal(
     account_id: uuid.UUID,
     device_id: uuid.UUID | None = None,
     family_id: uuid.UUID | None = None,
+    *,
+    keep_tree: bool = False,
 ) -> Principal | None:
     """The principal, or None when the account or device is gone, disabled or revoked, or
     when ``family_id`` (the session an access token belongs to) has no unrevoked token of
     this account's device left. Every access token names both; the server's own callers
-    (right after a login, the demo) may leave them out.
+    (right after a login, the demo) may leave them out. ``keep_tree`` lets the grid tree
+    read here be kept for later requests: only from a read-only transaction
+    (``grid_tree_cache.live_nodes``).
 
     One row per live post of the account (one row if it holds none)."""
     live_family = (
@@ -79,7 +83,8 @@ async def load_principal(
     covered: frozenset[uuid.UUID] = frozenset()
     held = [row.grid_id for row in rows if row.grid_id is not None]
     if held:
-        nodes = await live_nodes(session, account.community_id, (int(position), int(count)))
+        version = (int(position), int(count))
+        nodes = await live_nodes(session, account.community_id, version, keep=keep_tree)
         posts = frozenset(held) & {node.id for node in nodes}
         covered = subtree_ids(nodes, posts)
     return Principal(

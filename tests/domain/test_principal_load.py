@@ -18,7 +18,7 @@ from tests.world import World, _admin
 async def _load(db: Database, world: World, name: str) -> tuple[Principal, list[str]]:
     with counting_statements(db) as seen:
         async with db.read() as session:
-            principal = await load_principal(session, world.accounts[name])
+            principal = await load_principal(session, world.accounts[name], keep_tree=True)
     assert principal is not None
     return principal, [s for s in seen if s.lstrip().upper().startswith("SELECT")]
 
@@ -50,6 +50,31 @@ async def test_a_node_added_or_deleted_is_seen_by_the_next_load(
         await grids.delete_grid(session, admin, added)
     after, _ = await _load(database, world, "chief1")
     assert after.covered_grid_ids == before.covered_grid_ids
+
+
+async def test_a_tree_read_inside_a_writers_transaction_is_not_kept(
+    database: Database, world: World
+) -> None:
+    """A writer sees its own new node; were that tree kept and the write rolled back, a later
+    commit could reach the same version with another node."""
+    admin = _admin(world.community, world.accounts["admin"])
+    before, _ = await _load(database, world, "chief1")
+
+    class Undone(Exception):
+        pass
+
+    try:
+        async with database.transaction() as session:
+            await grids.create_grid(session, admin, name="未建", parent_id=world.grids["G1"])
+            inside = await load_principal(session, world.accounts["chief1"])
+            assert inside is not None and len(inside.covered_grid_ids) == 4
+            raise Undone
+    except Undone:
+        pass
+    async with database.transaction() as session:
+        built = await grids.create_grid(session, admin, name="新建", parent_id=world.grids["G1"])
+    after, _ = await _load(database, world, "chief1")
+    assert after.covered_grid_ids == before.covered_grid_ids | {built.id}
 
 
 async def test_another_communitys_tree_is_kept_apart(database: Database, world: World) -> None:
