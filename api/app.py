@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api import gc_tuning
 from api.auth import authenticate, check_access
 from api.compaction_task import periodic_compaction
 from api.events import LocalEventBus
@@ -270,7 +271,7 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         owned = state["db"] is None
         if owned:
-            state["db"] = open_database(settings.effective_database_url)
+            state["db"] = open_database(settings.effective_database_url, **settings.pool_options)
             state["db"].on_commit(announce)
         bus = None
         if state["db"].dialect == "postgresql":
@@ -376,4 +377,6 @@ def app_from_env() -> Starlette:
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     settings = Settings.from_env()
     configure_logging(settings.log_json)
-    return create_app(settings)
+    app = create_app(settings)
+    gc_tuning.tune()
+    return app

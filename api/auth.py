@@ -49,7 +49,7 @@ async def check_access(db: Database, tokens: TokenService, authorization: str | 
         return Access(None, Refusal.INVALID)
     async with db.read() as session:
         principal = await load_principal(
-            session, claims.account_id, claims.device_id, claims.family_id
+            session, claims.account_id, claims.device_id, claims.family_id, keep_tree=True
         )
     if principal is None or principal.community_id != claims.community_id:
         return Access(None, Refusal.ENDED, claims.expires_at)

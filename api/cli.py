@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from uvicorn.config import LOGGING_CONFIG
@@ -47,6 +48,7 @@ from api.residents_io import (
     find_community,
     import_residents,
 )
+from api.server_sizing import default_workers, pool_per_worker
 from api.settings import Settings, SettingsError
 from api.staff_import import import_staff
 from domain.credentials import hash_password
@@ -177,7 +179,10 @@ def migrate() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(help="server processes")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="server processes (default: one per core on PostgreSQL, 1 on SQLite)"),
+    ] = None,
     demo: Annotated[bool, typer.Option(help="load the demo community 浩宇苑社区")] = False,
 ) -> None:
     """Migrate the database, optionally load the demo, and run the server."""
@@ -190,15 +195,38 @@ def serve(
         )
         raise typer.Exit(1)
 
-    async def prepare(db: Database) -> tuple[DemoLogins | None, bool]:
+    processes = workers or default_workers(settings.effective_database_url)
+
+    async def prepare(db: Database) -> tuple[DemoLogins | None, bool, int | None]:
         logins = await load_demo(db, settings) if demo else None
         async with db.read() as session:
             admin = await session.scalar(
                 select(Account.id).where(Account.kind == AccountKind.ADMIN).limit(1)
             )
-        return logins, admin is not None
+            limit = None
+            if db.dialect == "postgresql":
+                limit = int(await session.scalar(sql_text("SHOW max_connections")) or 0)
+        return logins, admin is not None, limit
 
-    logins, has_admin = _run(prepare, settings)
+    logins, has_admin, max_connections = _run(prepare, settings)
+    worker_env: dict[str, str] = {}
+    if max_connections is not None and not settings.pool_size:
+        pool = pool_per_worker(max_connections, processes)
+        if not pool:
+            errors.print(
+                "[red]"
+                + t(
+                    N_(
+                        "{workers} server processes need more connections than PostgreSQL's"
+                        " max_connections ({limit}) leaves; start fewer (--workers)"
+                    ),
+                    workers=processes,
+                    limit=max_connections,
+                )
+                + "[/red]"
+            )
+            raise typer.Exit(1)
+        worker_env["CHANGLANG_POOL_SIZE"] = str(pool)
     if logins is not None:
         _print_demo(logins)
     elif demo:
@@ -217,18 +245,36 @@ def serve(
         console.print(f"{label}: [link={base}{path}]{base}{path}[/link]")
     if logins is not None:
         console.print(t(N_("Each demo staff login opens the staff console on its own role.")))
-    uvicorn.run(
-        "api.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=LOGGING_CONFIG,
-        proxy_headers=False,  # only CHANGLANG_TRUSTED_PROXIES decides (api.app)
-        access_log=False,  # its lines carry the query string; RequestId logs method and path
-        **server_options(settings),
-        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
-    )
+    with _environment(worker_env):  # the workers read their settings anew
+        uvicorn.run(
+            "api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            loop="uvloop",
+            log_config=LOGGING_CONFIG,
+            proxy_headers=False,  # only CHANGLANG_TRUSTED_PROXIES decides (api.app)
+            access_log=False,  # its lines carry the query string; RequestId logs method and path
+            **server_options(settings),
+            timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
+        )
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in this process's environment while the server runs (its workers inherit
+    them), as before afterwards."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def server_options(settings: Settings) -> dict[str, Any]:

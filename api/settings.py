@@ -57,6 +57,9 @@ class Settings:
     max_query_tokens: int = 2_000
     max_aliases: int = 30
     max_page_size: int = 100
+    pool_size: int = 0
+    """PostgreSQL connections each server process keeps (``api.server_sizing``); 0: the
+    engine's own default (10, and 10 more in a burst). ``changlang serve`` sets it."""
     max_query_cost: int = 50_000
     """An operation estimated to return more values than this is refused before it runs
     (``schema.query_cost``: page sizes multiplied along each path)."""
@@ -144,6 +147,11 @@ class Settings:
         return not self.production if self.introspection is None else self.introspection
 
     @property
+    def pool_options(self) -> dict[str, int]:
+        """``open_database``'s pool for one process: a fixed ``pool_size`` when set."""
+        return {"pool_size": self.pool_size, "max_overflow": 0} if self.pool_size else {}
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -192,6 +200,7 @@ class Settings:
             ("MAX_QUERY_TOKENS", "max_query_tokens"),
             ("MAX_ALIASES", "max_aliases"),
             ("MAX_PAGE_SIZE", "max_page_size"),
+            ("POOL_SIZE", "pool_size"),
             ("MAX_QUERY_COST", "max_query_cost"),
             ("OFFLINE_BALLOT_GRACE_SECONDS", "offline_ballot_grace_seconds"),
             ("MAX_DEVICE_CLOCK_SKEW_SECONDS", "max_device_clock_skew_seconds"),
@@ -251,6 +260,8 @@ class Settings:
             )
         if settings.rating_sweep_interval_seconds < 0:
             raise SettingsError("CHANGLANG_RATING_SWEEP_INTERVAL_SECONDS must be at least 0")
+        if settings.pool_size < 0:
+            raise SettingsError("CHANGLANG_POOL_SIZE must be at least 0")
         _check_login_throttle(settings)
         _check_proxies(settings.trusted_proxies)
         return settings.with_secrets()

@@ -43,6 +43,7 @@ from domain.models.council import (
 )
 from domain.models.duplicates import DuplicateReview, DuplicateStatus
 from domain.models.households import Gender, Household, Relation, Resident
+from domain.models.listings import LISTING_INDEXES
 from domain.models.login_throttle import LoginThrottle, ThrottleKind
 from domain.models.settings import CommunitySettings
 from domain.models.suggestion_box import BoxSuggestion
@@ -81,6 +82,7 @@ for _table in list(Base.metadata.tables.values()):
 
 __all__ = [
     "DEFAULT_RESIDENT_TAGS",
+    "LISTING_INDEXES",
     "Account",
     "AccountKind",
     "AgendaItem",

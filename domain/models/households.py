@@ -35,12 +35,11 @@ class Household(Synced, Base):
             sqlite_where=text("deleted = 0"),
             postgresql_where=text("NOT deleted"),
         ),
-        Index("ix_household_address_order", "community_id", "sort_key"),
+        Index("ix_household_address_order", "community_id", "sort_key", "id"),
     )
 
-    grid_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("grid.id"), index=True, nullable=False
-    )
+    grid_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("grid.id"), nullable=False)
+    """Indexed with the address order (``ix_household_grid_order``, ``domain.models.listings``)."""
     building: Mapped[str] = mapped_column(String(20), nullable=False)
     unit: Mapped[str] = mapped_column(String(20), nullable=False)
     room: Mapped[str] = mapped_column(String(20), nullable=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +30,17 @@ async def community_grids(session: AsyncSession, community_id: uuid.UUID) -> lis
     return list(rows)
 
 
-def subtree_ids(grids: Iterable[Grid], roots: Iterable[uuid.UUID]) -> frozenset[uuid.UUID]:
+class TreeNode(Protocol):
+    """A grid row, or what ``grid_tree_cache`` keeps of one."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def parent_id(self) -> uuid.UUID | None: ...
+
+
+def subtree_ids(grids: Iterable[TreeNode], roots: Iterable[uuid.UUID]) -> frozenset[uuid.UUID]:
     """The given nodes and every node below them."""
     children: dict[uuid.UUID | None, list[uuid.UUID]] = {}
     for grid in grids:
