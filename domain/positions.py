@@ -32,12 +32,16 @@ class PositionStampingSession(Session):
 
 
 def _changed_synced_rows(session: Session) -> list[Synced]:
+    """New rows in the order they were added, then changed ones in id order: the session
+    keeps its changed objects in a set, so without an order the same writes would get their
+    positions in a different order from one run to the next."""
     rows: list[Synced] = [obj for obj in session.new if isinstance(obj, Synced)]
-    rows.extend(
+    changed = [
         obj
         for obj in session.dirty
         if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False)
-    )
+    ]
+    rows.extend(sorted(changed, key=lambda obj: (str(obj.__tablename__), str(obj.id))))  # type: ignore[attr-defined]
     return rows
 
 

@@ -34,11 +34,17 @@ def _boolean(value: Any) -> Any:
     raise NotFast
 
 
+_WIDEST_INT = 2.0**63
+"""orjson reads an integer beyond 64 bits as a float, the standard library (the general
+path's reader) as an int that ``Float`` refuses when it would lose precision: a float this
+large may have been either, so it goes the general way."""
+
+
 def _number(value: Any) -> Any:
     """``Float``: a finite float, or an int it holds exactly (graphql-core's own rule)."""
     if value is None:
         return None
-    if type(value) is float and math.isfinite(value):
+    if type(value) is float and math.isfinite(value) and abs(value) < _WIDEST_INT:
         return value
     if type(value) is int:
         try:
