@@ -130,3 +130,25 @@ async def reserve_position(session: AsyncSession, community_id: uuid.UUID) -> in
         .returning(ChangeCounter.last_position)
     )
     return found.scalar_one_or_none()
+
+
+async def stamp_new_rows(
+    session: AsyncSession, community_id: uuid.UUID, table: str, rows: list[dict[str, Any]]
+) -> None:
+    """Positions for rows a Core ``INSERT`` is about to write (the flush hook never sees
+    them), in the order given, from one counter update, exactly as a flush of the same new
+    objects would stamp them; the table is noted for the streams like a flush's."""
+    if not rows:
+        return
+    last = (
+        await session.execute(
+            update(ChangeCounter)
+            .where(ChangeCounter.community_id == community_id)
+            .values(last_position=ChangeCounter.last_position + len(rows))
+            .returning(ChangeCounter.last_position)
+        )
+    ).scalar_one()
+    first = last - len(rows) + 1
+    for offset, row in enumerate(rows):
+        row["position"] = first + offset
+    note(session, community_id, table)

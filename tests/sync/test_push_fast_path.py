@@ -2,14 +2,15 @@
 
 Two databases of one state (the second copied from the first after the phones logged in,
 so that both hold the same devices and the same tokens work on both): the reference app
-answers everything through strawberry (``fast_paths=False``), the other takes the push's
-fast path. Every request of a scripted session (new rows, edits, true conflicts, refused
-rows, retries, duplicates in one batch, deletions, and bad input of many kinds) goes to
-both; the responses must be the same bytes, the same notices must go out after each (what
-the streams are told, what the commit listeners hear), and after each every table must hold
-the same rows (server-made ids and clock times aside, which no two runs share). Each
-request also states whether the fast path must take it, so a path that silently fell back
-every time would fail here.
+answers everything through strawberry (``fast_paths=False``) and stages every accepted row
+as ORM objects, the other takes the push's fast path and writes a batch of new residents
+with one Core insert (``sync.staging.RowStager``). Every request of a scripted session (new
+rows, edits, true conflicts, refused rows, retries, duplicates in one batch, deletions, and
+bad input of many kinds) goes to both; the responses must be the same bytes, the same
+notices must go out after each (what the streams are told, what the commit listeners hear),
+and after each every table must hold the same rows (server-made ids and clock times aside,
+which no two runs share). Each request also states whether the fast path must take it, so a
+path that silently fell back every time would fail here.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from domain.database import Database, open_database
 from domain.models.base import Base
 from schema.sync import operations
 from schema.sync.fast_push import FastPush
+from sync import staging
 from sync.collections import COLLECTIONS
 from tests import api_client
 from tests.api_client import api_for
@@ -63,6 +65,9 @@ class Twins:
     known: set[str]
     announced: list[tuple[Any, ...]] = field(default_factory=list)
     taken: list[bool] = field(default_factory=list)
+    current: Side | None = None
+    inserted: int = 0
+    """Batches of creates the fast side wrote with one Core insert (the reference stages)."""
 
 
 def _side(db: Database, *, fast: bool) -> Side:
@@ -141,6 +146,16 @@ async def twins(
         found.taken.append(body is not None)
         return body
 
+    insert_together = staging._insert_together
+
+    async def inserted(*args: Any) -> set[uuid.UUID] | None:
+        if found.current is reference:
+            return None  # the reference writes as before: ORM objects, one flush
+        written = await insert_together(*args)
+        found.inserted += written is not None
+        return written
+
+    monkeypatch.setattr(staging, "_insert_together", inserted)
     monkeypatch.setattr(operations, "announce", announce)
     monkeypatch.setattr(operations, "announce_later", announce_later)
     monkeypatch.setattr(FastPush, "answer", answered)
@@ -213,6 +228,7 @@ async def _send(
         twins.announced.clear()
         side.commits.clear()
         twins.taken.clear()
+        twins.current = side
         response = await side.client.post("/graphql", content=body, headers=sent)
         outcomes.append(
             (response.status_code, response.content, list(twins.announced), list(side.commits))
@@ -343,6 +359,7 @@ async def test_the_same_pushes_answer_and_write_the_same_on_both_paths(twins: Tw
     # nothing to push, and a device whose scope is the whole grid
     assert await _push(twins, "member1a", "resident", []) == {"data": {"pushResident": []}}
     await _push(twins, "chief2", "resident", [row(_resident(h["H2a"], "二网格"))])
+    assert twins.inserted >= 3
 
 
 BAD_VALUES: dict[str, Any] = {
