@@ -108,6 +108,7 @@ class ChanglangGraphQL(GraphQL[Context, None]):
                 cipher=self.cipher,
                 config=self.config,
                 events=lambda: state["events"],
+                timeout_seconds=settings.operation_timeout_seconds,
             )
             if fast_paths
             else None

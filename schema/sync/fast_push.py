@@ -21,6 +21,7 @@ same database behind.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,8 +135,10 @@ class FastPush:
         cipher: PersonalDataCipher,
         config: SchemaConfig,
         events: Callable[[], EventBus],
+        timeout_seconds: float = 0,
     ) -> None:
         self.schema = schema
+        self.timeout_seconds = timeout_seconds
         self.checks = checks
         self.usable = max_depth >= _DEPTH
         self.cipher, self.config, self.events = cipher, config, events
@@ -190,7 +193,7 @@ class FastPush:
             max_clock_skew=self.config.max_device_clock_skew,
         )
         try:
-            async with db.transaction() as session:
+            async with asyncio.timeout(self.timeout_seconds or None), db.transaction() as session:
                 pushed = await push(
                     session,
                     actor,
@@ -200,7 +203,7 @@ class FastPush:
                 )
                 answers = selected(plan.fields, plan.kinds, pushed.answers)
                 body = orjson.dumps({"data": {plan.response_key: answers}})
-        except Exception:
+        except Exception:  # a timeout included: the general path runs under its own budget
             return None  # rolled back: the general executor reproduces the error its way
         try:
             await after_push(self.events(), principal, plan.collection, pushed)
