@@ -70,6 +70,7 @@ class _Slow:
 
 _SLOW = _Slow()
 _READERS = {name: InputReader(c) for name, c in COLLECTIONS.items() if c.pushable}
+_ROOT_NAMES = tuple(f"push{c.prefix}" for c in COLLECTIONS.values() if c.pushable)
 
 
 def _operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
@@ -145,7 +146,9 @@ class FastPush:
         self.plans: DigestLRU[PushPlan | _Slow] = DigestLRU(_CACHE_SIZE)
 
     async def plan(self, query: str, operation_name: str | None) -> PushPlan | None:
-        if not self.usable:
+        """The plan of a push text; a text that does not name a ``pushX`` field (GraphQL
+        names are never escaped or split) is not even parsed."""
+        if not self.usable or not any(name in query for name in _ROOT_NAMES):
             return None
         key = digest(query, operation_name)
         found = self.plans.get(key)
