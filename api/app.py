@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import http
-import math
 import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -40,7 +39,7 @@ from api.register_upload import UPLOAD_PATHS, register_upload_routes
 from api.settings import Settings
 from api.setup_files import setup_routes
 from api.suggestion_box_task import periodic_release
-from api.sync_fast_path import FastPath, fast_pull_response
+from api.sync_fast_path import FastPath, device_time, fast_pull_response, fast_push_response
 from api.tokens import TokenService
 from api.web_page import graphiql_page, web_routes
 from domain.database import Database, open_database
@@ -60,6 +59,7 @@ from schema.compiled.reads import CompiledReads
 from schema.context import Access, Context, SchemaConfig
 from schema.sync.commit_events import sync_event_publisher
 from schema.sync.fast_pull import FastPull
+from schema.sync.fast_push import FastPush
 
 SWITCH_INTERVAL_SECONDS = 0.0005
 _TOO_DEEP = N_("JSON nested more than 64 levels deep")  # api.json_limits.MAX_JSON_DEPTH
@@ -101,6 +101,19 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             if fast_paths
             else None
         )
+        self.fast_push = (
+            FastPush(
+                schema,
+                schema.checks,
+                max_depth=settings.max_query_depth,
+                cipher=self.cipher,
+                config=self.config,
+                events=lambda: state["events"],
+                timeout_seconds=settings.operation_timeout_seconds,
+            )
+            if fast_paths
+            else None
+        )
         self.compiled_reads = (
             CompiledReads(
                 schema,
@@ -138,7 +151,11 @@ class ChanglangGraphQL(GraphQL[Context, None]):
                 response = await self._fast(request, self.compiled_reads)
                 if response is None:
                     await settle_ended_windows(self.state["db"])
-                    response = await self._fast(request, self.fast_pull) or await self.run(request)
+                    response = (
+                        await self._fast(request, self.fast_pull)
+                        or await self._fast_push(request)
+                        or await self.run(request)
+                    )
             except HTTPException as exc:
                 response = _http_error(exc.status_code, translate(exc.reason, reader_language()))
             await response(scope, receive, send)
@@ -152,6 +169,19 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             return None
         return await fast_pull_response(
             fast,
+            request,
+            self.state["db"],
+            self._authenticate,
+            self._get_stream_transport_from_headers,
+        )
+
+    async def _fast_push(self, request: Request) -> Response | None:
+        """A sync push of the known shape skips graphql-core's coercion of its rows and
+        per-field execution of its answer (``schema.sync.fast_push``)."""
+        if self.fast_push is None:
+            return None
+        return await fast_push_response(
+            self.fast_push,
             request,
             self.state["db"],
             self._authenticate,
@@ -217,20 +247,11 @@ class ChanglangGraphQL(GraphQL[Context, None]):
             check_access=self._check_access,
             request_id=request.scope.get("state", {}).get("request_id", ""),
             close_socket=_closer(request) if isinstance(request, WebSocket) else None,
-            device_time_ms=_device_time(request.headers.get("x-device-time")),
+            device_time_ms=device_time(request.headers.get("x-device-time")),
             authorization=authorization,
             language=negotiate(request.headers.get("accept-language")),
             client_address=request.client.host if request.client else None,
         )
-
-
-def _device_time(value: str | None) -> float | None:
-    """``X-Device-Time``: the phone's clock in ms since 1970; anything else counts as absent."""
-    try:
-        found = float(value) if value is not None and len(value) <= 20 else None
-    except ValueError:
-        return None
-    return found if found is not None and math.isfinite(found) else None
 
 
 def _closer(socket: WebSocket) -> Any:

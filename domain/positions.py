@@ -32,12 +32,16 @@ class PositionStampingSession(Session):
 
 
 def _changed_synced_rows(session: Session) -> list[Synced]:
+    """New rows in the order they were added, then changed ones in id order: the session
+    keeps its changed objects in a set, so without an order the same writes would get their
+    positions in a different order from one run to the next."""
     rows: list[Synced] = [obj for obj in session.new if isinstance(obj, Synced)]
-    rows.extend(
+    changed = [
         obj
         for obj in session.dirty
         if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False)
-    )
+    ]
+    rows.extend(sorted(changed, key=lambda obj: (str(obj.__tablename__), str(obj.id))))  # type: ignore[attr-defined]
     return rows
 
 
@@ -126,3 +130,25 @@ async def reserve_position(session: AsyncSession, community_id: uuid.UUID) -> in
         .returning(ChangeCounter.last_position)
     )
     return found.scalar_one_or_none()
+
+
+async def stamp_new_rows(
+    session: AsyncSession, community_id: uuid.UUID, table: str, rows: list[dict[str, Any]]
+) -> None:
+    """Positions for rows a Core ``INSERT`` is about to write (the flush hook never sees
+    them), in the order given, from one counter update, exactly as a flush of the same new
+    objects would stamp them; the table is noted for the streams like a flush's."""
+    if not rows:
+        return
+    last = (
+        await session.execute(
+            update(ChangeCounter)
+            .where(ChangeCounter.community_id == community_id)
+            .values(last_position=ChangeCounter.last_position + len(rows))
+            .returning(ChangeCounter.last_position)
+        )
+    ).scalar_one()
+    first = last - len(rows) + 1
+    for offset, row in enumerate(rows):
+        row["position"] = first + offset
+    note(session, community_id, table)

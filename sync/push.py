@@ -141,7 +141,10 @@ class _Batch:
         ids = [row.document_id for row in rows if row.document_id is not None]
         self.repeated = {i for i, count in Counter(ids).items() if count > 1}
         self.existing = await _lock(self.session, self.collection, self.scope, ids)
-        self.masters = await _masters(self.session, self.collection, self.scope, ids)
+        # a master is an existing row: a batch of new documents needs no read (one that a
+        # concurrent copy creates meanwhile is met as a failed create, ``_reread``)
+        held = [i for i in ids if i in self.existing]
+        self.masters = await _masters(self.session, self.collection, self.scope, held)
         digests = [self._digest(row) for row in rows]
         readable = (d for row, d in zip(rows, digests, strict=True) if row.not_unicode is None)
         seen = await receipts.already_applied(self.session, self.scope, readable)

@@ -22,10 +22,14 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
+from domain.models import Synced
+from domain.positions import stamp_new_rows
+from domain.services.resident_rows import NotPlain
 from sync.declaration import Actor
 
 
@@ -77,11 +81,54 @@ async def _attempt(
     return set()
 
 
+@runtime_checkable
+class RowStager(Stager, Protocol):
+    """A stager that can also turn a batch of creates into rows for one Core ``INSERT``
+    (``model``'s table), by the same rules, without building objects for the unit of work
+    to track; it raises ``NotPlain`` for a batch it cannot, which is then staged."""
+
+    model: type[Synced]
+
+    async def new_rows(
+        self, session: AsyncSession, actor: Actor, changes: Sequence[Change]
+    ) -> tuple[list[dict[str, Any]], set[uuid.UUID]]: ...
+
+
+async def _insert_together(
+    session: AsyncSession, actor: Actor, stager: RowStager, changes: Sequence[Change]
+) -> set[uuid.UUID] | None:
+    """``write_together`` for a batch of creates, with Core: the rows the rules accept,
+    stamped as a flush would stamp them and inserted in a savepoint; the same outcome as
+    staging (refused rows left out, a failed insert leaves every row to the per-row way).
+    None when the batch must be staged instead."""
+    try:
+        rows, _refused = await stager.new_rows(session, actor, changes)
+    except NotPlain:
+        return None
+    except DomainError:
+        return set()
+    if not rows:
+        return set()
+    table: Table = stager.model.__table__  # type: ignore[attr-defined]
+    try:
+        async with session.begin_nested():
+            await stamp_new_rows(session, actor.principal.community_id, table.name, rows)
+            connection = await session.connection()
+            await connection.execute(insert(table), rows)
+    except IntegrityError:
+        return set()
+    return {row["id"] for row in rows}
+
+
 async def write_together(
     session: AsyncSession, actor: Actor, stager: Stager, changes: Sequence[Change]
 ) -> set[uuid.UUID]:
-    """Write what the rules accept in one flush; the ids written (the caller sends the others
-    the per-row way)."""
+    """Write what the rules accept in one flush (creates alone, where the writer can, in one
+    Core insert); the ids written (the caller sends the others the per-row way)."""
+    if isinstance(stager, RowStager) and all(change.create for change in changes):
+        inserted = await _insert_together(session, actor, stager, changes)
+        if inserted is not None:
+            return inserted
     refused = await _attempt(session, actor, stager, changes)
     if refused is None:
         return set()

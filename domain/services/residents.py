@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,9 @@ from domain.services.households import editable_household, editable_households
 from domain.services.id_numbers import set_id_number
 from domain.services.resident_tags import checked_tags, tag_vocabulary
 from domain.validation import clean_text
+
+if TYPE_CHECKING:
+    from domain.services.resident_rows import NewResident
 
 NAME_MAX = 50
 SEARCH_MAX = 50
@@ -187,7 +190,11 @@ PARTY_LABELS = ("中共党员", "中共预备党员")
 """政治面貌 that make a resident a party member; every other label (群众, 共青团员…) does not."""
 
 
-def _apply(resident: Resident, changes: Mapping[str, Any], vocabulary: list[str]) -> None:
+def apply_fields(
+    resident: Resident | NewResident, changes: Mapping[str, Any], vocabulary: list[str]
+) -> None:
+    """The rules every write of a resident's fields follows (a new one's row built for a
+    Core insert included: ``domain.services.resident_rows``)."""
     if "name" in changes and changes["name"] is not None:
         resident.name = clean_text("name", changes["name"], max_length=NAME_MAX)
     if "phone" in changes:
@@ -260,7 +267,7 @@ async def stage_new_resident(
         party_member=False,
         gender=Gender.UNKNOWN,
     )
-    _apply(resident, fields, await _vocabulary(session, who, fields))
+    apply_fields(resident, fields, await _vocabulary(session, who, fields))
     await _one_head(session, resident)
     await set_id_number(session, who, resident, cipher, fields.get("id_number"))
     session.add(resident)
@@ -309,7 +316,7 @@ async def stage_resident_update(
     if fields.get("household_id") is not None and fields["household_id"] != resident.household_id:
         household = editable_household(households, fields["household_id"])
         resident.household_id = fields["household_id"]
-    _apply(resident, fields, await _vocabulary(session, who, fields))
+    apply_fields(resident, fields, await _vocabulary(session, who, fields))
     if "relation_to_head" in fields or "household_id" in fields:
         await _one_head(session, resident)
     if "id_number" in fields:

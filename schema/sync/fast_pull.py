@@ -73,7 +73,7 @@ class _Slow:
 _SLOW = _Slow()
 
 
-def _plain(node: Any) -> FieldNode:
+def plain(node: Any) -> FieldNode:
     if not isinstance(node, FieldNode) or node.alias is not None or node.directives:
         raise NotFast
     return node
@@ -84,7 +84,7 @@ def _names(node: FieldNode, allowed: set[str]) -> tuple[str, ...]:
         raise NotFast
     names = []
     for child in node.selection_set.selections:
-        field = _plain(child)
+        field = plain(child)
         if field.arguments or field.selection_set is not None:
             raise NotFast
         names.append(field.name.value)
@@ -93,7 +93,7 @@ def _names(node: FieldNode, allowed: set[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _kinds(collection: SyncedType, names: tuple[str, ...]) -> tuple[tuple[Kind, bool], ...]:
+def kinds_of(collection: SyncedType, names: tuple[str, ...]) -> tuple[tuple[Kind, bool], ...]:
     by_wire = {f.wire: (f.kind, False) for f in collection.fields}
     by_wire["id"] = (Kind.ID, True)
     by_wire["updatedAt"] = (Kind.NUMBER, True)
@@ -117,7 +117,7 @@ def _recognise(document: DocumentNode, operation_name: str | None) -> PullPlan:
     [root] = operation.selection_set.selections or (None,)
     if len(operation.selection_set.selections) != 1:
         raise NotFast
-    root = _plain(root)
+    root = plain(root)
     by_field = {f"pull{c.prefix}": c for c in COLLECTIONS.values()}
     collection = by_field.get(root.name.value)
     if collection is None or root.selection_set is None:
@@ -131,7 +131,7 @@ def _recognise(document: DocumentNode, operation_name: str | None) -> PullPlan:
     document_fields: tuple[str, ...] = ()
     checkpoint_fields: tuple[str, ...] = ()
     for child in root.selection_set.selections:
-        part = _plain(child)
+        part = plain(child)
         parts.append(part.name.value)
         if part.name.value == "documents":
             wire = {"id", *(f.wire for f in collection.fields), "updatedAt", "deleted"}
@@ -149,7 +149,7 @@ def _recognise(document: DocumentNode, operation_name: str | None) -> PullPlan:
         arguments=arguments,
         parts=tuple(parts),
         document_fields=document_fields,
-        kinds=_kinds(collection, document_fields),
+        kinds=kinds_of(collection, document_fields),
         checkpoint_fields=checkpoint_fields,
     )
 
@@ -257,18 +257,26 @@ def _is_set(value: Any) -> bool:
     return value is not None
 
 
+def selected(
+    names: tuple[str, ...], kinds: tuple[tuple[Kind, bool], ...], documents: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The documents as GraphQL writes a selection of ``names`` from them (the pull's, the
+    push's answer); ``NotFast`` where it would convert or refuse a value."""
+    if not documents:
+        return documents
+    for name, (kind, required) in zip(names, kinds, strict=True):
+        if required or kind in _EXACT:
+            _check(documents, name, kind, required)
+    if tuple(documents[0]) == names:
+        return documents
+    return [{name: document[name] for name in names} for document in documents]
+
+
 def render(plan: PullPlan, documents: list[dict[str, Any]], checkpoint: tuple[str, float]) -> bytes:
     """``{"data": {"pullX": ...}}`` for the plan's selection, as strawberry would write it."""
-    if documents:
-        for name, (kind, required) in zip(plan.document_fields, plan.kinds, strict=True):
-            if required or kind in _EXACT:
-                _check(documents, name, kind, required)
+    written = selected(plan.document_fields, plan.kinds, documents)
     if type(checkpoint[0]) is not str or not math.isfinite(checkpoint[1]):
         raise NotFast
-    written: list[dict[str, Any]] = documents
-    if documents and tuple(documents[0]) != plan.document_fields:
-        names = plan.document_fields
-        written = [{name: document[name] for name in names} for document in documents]
     values = {"id": checkpoint[0], "updatedAt": checkpoint[1]}
     result: dict[str, Any] = {}
     for part in plan.parts:

@@ -24,16 +24,17 @@ from typing import Annotated, Any, Optional
 import strawberry
 
 from domain.errors import AuthenticationRequired
+from domain.principal import Principal
 from schema.context import Info
-from schema.events import sync_channel
+from schema.events import EventBus, sync_channel
 from schema.sync.types import CollectionTypes, as_wire
 from sync import replication
 from sync.declaration import Actor, SyncedType
-from sync.push import PushRow, push
+from sync.push import Pushed, PushRow, push
 
 
 async def announce(
-    info: Info,
+    events: EventBus,
     community_id: uuid.UUID,
     collection: str,
     reemit: Iterable[uuid.UUID] = (),
@@ -45,7 +46,7 @@ async def announce(
     payload: dict[str, Any] = {"collection": collection, "reemit": sorted(str(i) for i in reemit)}
     if device is not None:
         payload["device"] = str(device)
-    await info.context.events.publish(sync_channel(community_id), payload)
+    await events.publish(sync_channel(community_id), payload)
 
 
 REEMIT_AFTER_SECONDS = 1.0
@@ -56,20 +57,32 @@ log = logging.getLogger("changlang.sync")
 
 
 def announce_later(
-    info: Info, community_id: uuid.UUID, collection: str, reemit: set[uuid.UUID], device: Any
+    events: EventBus, community_id: uuid.UUID, collection: str, reemit: set[uuid.UUID], device: Any
 ) -> None:
     """``announce`` to one device's streams after ``REEMIT_AFTER_SECONDS``, in the background."""
 
     async def later() -> None:
         await asyncio.sleep(REEMIT_AFTER_SECONDS)
         try:
-            await announce(info, community_id, collection, reemit, device=device)
+            await announce(events, community_id, collection, reemit, device=device)
         except Exception:  # the answer went out long ago: log, never raise into the loop
             log.exception("sending pushed documents again failed")
 
     task = asyncio.create_task(later())
     _later.add(task)
     task.add_done_callback(_later.discard)
+
+
+async def after_push(
+    events: EventBus, principal: Principal, collection: SyncedType, pushed: Pushed
+) -> None:
+    """After a push has committed (either path: the resolver, ``schema.sync.fast_push``):
+    retried documents sent again now, everything written or retried again a moment later."""
+    if pushed.reemit:
+        await announce(events, principal.community_id, collection.name, pushed.reemit)
+    if pushed.changed or pushed.reemit:
+        again = pushed.changed | pushed.reemit
+        announce_later(events, principal.community_id, collection.name, again, principal.device_id)
 
 
 def pull_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[..., Awaitable[Any]]:
@@ -122,13 +135,7 @@ def push_resolver(collection: SyncedType, types: CollectionTypes) -> Callable[..
                 given,
                 refused_per_device=info.context.config.refused_per_device,
             )
-        if pushed.reemit:
-            await announce(info, principal.community_id, collection.name, pushed.reemit)
-        if pushed.changed or pushed.reemit:
-            again = pushed.changed | pushed.reemit
-            announce_later(
-                info, principal.community_id, collection.name, again, principal.device_id
-            )
+        await after_push(info.context.events, principal, collection, pushed)
         return [types.document(**doc) for doc in pushed.answers]
 
     return push_rows

@@ -17,11 +17,14 @@ from typing import Any
 from sqlalchemy import Integer, cast, extract, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import DomainError
 from domain.models import Household, Resident, Synced
 from domain.permissions import require_staff
 from domain.personal_data import normalize_phone
 from domain.services import residents
 from domain.services.households import editable_households
+from domain.services.resident_rows import new_resident_row
+from domain.services.resident_tags import tag_vocabulary
 from sync.collections.convert import as_tags, as_uuid, household_and_fields
 from sync.collections.households import covers_through
 from sync.declaration import Actor, Field, Kind, Owner, Policy, SyncedType
@@ -105,6 +108,39 @@ class ResidentWriter:
                 residents.stage_resident_delete(who, home, change.document_id)
 
         return refused | await each((c for c in changes if c.document_id in given), one)
+
+    model = Resident
+
+    async def new_rows(
+        self, session: AsyncSession, actor: Actor, changes: Sequence[Change]
+    ) -> tuple[list[dict[str, Any]], set[uuid.UUID]]:
+        """``stage`` for a batch of creates, as rows (``sync.staging.RowStager``)."""
+        who = require_staff(actor.principal)
+        given, refused = converted(changes, _service_values)
+        households = await editable_households(
+            session, who, [fields.get("household_id") for fields in given.values()]
+        )
+        tagged = any(fields.get("tags") for fields in given.values())
+        vocabulary = await tag_vocabulary(session, who.community_id) if tagged else []
+        rows = []
+        for change in changes:
+            if change.document_id not in given:
+                continue
+            try:
+                household, fields = household_and_fields(dict(given[change.document_id]))
+                rows.append(
+                    new_resident_row(
+                        who,
+                        households,
+                        vocabulary,
+                        household_id=household,
+                        fields=fields,
+                        resident_id=change.document_id,
+                    )
+                )
+            except DomainError:
+                refused.add(change.document_id)
+        return rows, refused
 
 
 RESIDENTS = SyncedType(
