@@ -116,14 +116,18 @@ def page(w: _Words) -> str:
             ),
         ),
     )
+    keys = (
+        "SELECT r.id, h.sort_key, r.name FROM resident r JOIN household h ON h.id = r.household_id"
+        f" WHERE r.community_id = :community AND r.deleted = {f}"
+        f" AND h.community_id = :community AND h.deleted = {f}"
+        " ORDER BY h.sort_key, r.name, r.id LIMIT :n + 1"
+    )
     rows = (
         "SELECT r.id, r.name, r.phone, h.building, h.unit, h.room, g.name AS grid,"
-        f" {w.cursor('h.sort_key', 'r.name', w.uid('r.id'))} AS cursor,"
-        " row_number() OVER (ORDER BY h.sort_key, r.name, r.id) AS k"
-        " FROM resident r JOIN household h ON h.id = r.household_id"
+        f" {w.cursor('q.sort_key', 'q.name', w.uid('q.id'))} AS cursor,"
+        " row_number() OVER (ORDER BY q.sort_key, q.name, q.id) AS k"
+        " FROM keys q JOIN resident r ON r.id = q.id JOIN household h ON h.id = r.household_id"
         " JOIN grid g ON g.id = h.grid_id"
-        f" WHERE r.community_id = :community AND r.deleted = {f} AND h.deleted = {f}"
-        " ORDER BY h.sort_key, r.name, r.id LIMIT :n + 1"
     )
     edges = w.arr(
         w.obj(("cursor", "p.cursor"), ("node", node)), "FROM page p WHERE p.k <= :n ORDER BY p.k"
@@ -138,13 +142,14 @@ def page(w: _Words) -> str:
         ),
     )
     body = w.obj(("data", w.obj(("residents", w.obj(("edges", edges), ("pageInfo", info))))))
-    return f"WITH page AS ({rows}) SELECT {body}"
+    return f"WITH keys AS ({keys}), page AS ({rows}) SELECT {body}"
 
 
 def tree(w: _Words) -> str:
     """``grids``: top grids, then each grid's micro-grids; under each node its children,
     each child's first 10 households by address, and each household's residents by name.
-    Built in steps (``WITH``): SQLite's parser refuses the same statement nested in one."""
+    Built in steps (``WITH ... AS MATERIALIZED``, each computed once: inlined, PostgreSQL ran
+    the households' step again for every grid node); SQLite's parser refuses it nested."""
     f = w.false()
     first_ten = (
         f"SELECT x.* FROM household x WHERE x.grid_id = c.id AND x.deleted = {f}"
@@ -174,8 +179,9 @@ def tree(w: _Words) -> str:
         " coalesce(p.id, g.id), g.sort_key, g.id",
     )
     return (
-        f"WITH t AS ({top}), hj AS (SELECT t.grid_id, t.sort_key, t.id, {household} AS j FROM t),"
-        f" cj AS (SELECT c.id, c.parent_id, c.sort_key, {child} AS j FROM grid c"
+        f"WITH t AS MATERIALIZED ({top}),"
+        f" hj AS MATERIALIZED (SELECT t.grid_id, t.sort_key, t.id, {household} AS j FROM t),"
+        f" cj AS MATERIALIZED (SELECT c.id, c.parent_id, c.sort_key, {child} AS j FROM grid c"
         f" WHERE c.community_id = :community AND c.deleted = {f} AND c.parent_id IS NOT NULL)"
         f" SELECT {w.obj(('data', w.obj(('grids', nodes))))}"
     )
@@ -199,18 +205,20 @@ def ledger(w: _Words) -> str:
         ("averageRating", rating),
         ("supportCount", "z.supports"),
     )
-    rows = (
-        "SELECT p.id, p.title, p.status, p.category, p.submitted_on, g.name AS grid_name,"
-        " res.contact_name, res.deadline, rw.average, coalesce(s.n, 0) AS supports,"
-        f" {w.cursor('p.submitted_on', w.uid('p.id'))} AS cursor,"
-        " row_number() OVER (ORDER BY p.submitted_on, p.id) AS k"
-        " FROM proposal p LEFT JOIN grid g ON g.id = p.grid_id"
-        " LEFT JOIN resolution res ON res.proposal_id = p.id"
-        " LEFT JOIN (SELECT proposal_id, count(id) AS n FROM proposal_support"
-        " GROUP BY proposal_id) s ON s.proposal_id = p.id"
-        " LEFT JOIN rating_window rw ON rw.proposal_id = p.id AND rw.close_round = p.close_round"
+    keys = (
+        "SELECT p.id FROM proposal p"
         f" WHERE p.community_id = :community AND p.deleted = {w.false()}"
         " ORDER BY p.submitted_on, p.id LIMIT :n + 1"
+    )
+    rows = (
+        "SELECT p.id, p.title, p.status, p.category, p.submitted_on, g.name AS grid_name,"
+        " res.contact_name, res.deadline, rw.average,"
+        " (SELECT count(*) FROM proposal_support s WHERE s.proposal_id = p.id) AS supports,"
+        f" {w.cursor('p.submitted_on', w.uid('p.id'))} AS cursor,"
+        " row_number() OVER (ORDER BY p.submitted_on, p.id) AS k"
+        " FROM keys q JOIN proposal p ON p.id = q.id LEFT JOIN grid g ON g.id = p.grid_id"
+        " LEFT JOIN resolution res ON res.proposal_id = p.id"
+        " LEFT JOIN rating_window rw ON rw.proposal_id = p.id AND rw.close_round = p.close_round"
     )
     edges = w.arr(
         w.obj(("cursor", "z.cursor"), ("node", node)), "FROM page z WHERE z.k <= :n ORDER BY z.k"
@@ -224,7 +232,7 @@ def ledger(w: _Words) -> str:
         ),
     )
     body = w.obj(("data", w.obj(("ledger", w.obj(("edges", edges), ("pageInfo", info))))))
-    return f"WITH page AS ({rows}) SELECT {body}"
+    return f"WITH keys AS ({keys}), page AS ({rows}) SELECT {body}"
 
 
 def tally(w: _Words) -> str:
