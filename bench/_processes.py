@@ -92,6 +92,20 @@ def running(
                 process.wait()
 
 
+def settle(pids: list[int], *, idle_share: float = 0.05, limit: float = 90.0) -> float:
+    """Wait until ``pids``' trees spend under ``idle_share`` of a core (seconds waited).
+
+    wrk stops counting at its deadline, but requests still queued in a slow server go on
+    being answered; without this they would run during the next system's measurement."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        before = sum(tree_cpu_seconds(p) for p in pids)
+        time.sleep(0.25)
+        if sum(tree_cpu_seconds(p) for p in pids) - before < idle_share * 0.25:
+            break
+    return time.monotonic() - started
+
+
 WRK_SCRIPT = BENCH / "wrk_post.lua"
 
 

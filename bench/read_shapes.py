@@ -36,7 +36,7 @@ import _postgraphile as pgl
 import httpx
 import orjson
 from _harness import DIALECTS, Servers, fresh_database
-from _processes import Load, running, tree_cpu_seconds, wrk
+from _processes import Load, running, settle, tree_cpu_seconds, wrk
 from _read_floors import statement
 from _read_measure import floor_answer, floor_load, pg_statements, sqlite_changlang_statements
 from _read_report import machine, report
@@ -173,6 +173,8 @@ def measure(systems: Systems, names: list[str], args: argparse.Namespace) -> lis
                             server_before,
                         )
                     )
+                    busy = [p for p in (systems.pids.get(name), postmaster) if p]
+                    samples[-1]["settled_s"] = settle(busy) if name != "floor" else 0.0
                     print(_line(samples[-1]), flush=True)
     return samples
 
@@ -198,7 +200,7 @@ def _line(s: dict[str, Any]) -> str:
     return (
         f"{s['db']} r{s['round']} c{s['connections']} {s['shape']:8} {s['system']:12}"
         f" {s['rate']:9.1f} req/s p50 {s['p50_ms']:.2f} ms p99 {s['p99_ms']:.2f} ms"
-        f" errors {s['errors']}"
+        f" errors {s['errors']} settled {s['settled_s']:.1f} s"
     )
 
 
