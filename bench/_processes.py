@@ -25,8 +25,14 @@ BENCH = Path(__file__).resolve().parent
 
 
 def _children(pid: int) -> list[int]:
+    """Children of ``pid``; a process that has just exited has none (it is in its parent's
+    cutime by then, or will be once reaped)."""
     found = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    except OSError:
+        return []
+    for task in tasks:
         try:
             found += [int(p) for p in task.read_text().split()]
         except OSError:

@@ -110,3 +110,72 @@ def report(results: dict[str, Any]) -> str:
 
 def _order(shape: str) -> int:
     return ["one", "page20", "page500", "tree", "ledger", "tally"].index(shape)
+
+
+SYSTEMS = ("floor", "bare", "postgraphile", "changlang")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The README's tables: req/s by level, then what one request costs at 16 connections."""
+    out = []
+    for result in results["databases"]:
+        rows = {(r["connections"], r["shape"], r["system"]): r for r in summary(result)}
+        systems = [s for s in SYSTEMS if any(k[2] == s for k in rows)]
+        peer = "postgraphile" in systems
+        head = ["conns", "shape", *systems, "changlang / floor"]
+        head += ["changlang / PostGraphile"] if peer else []
+        out += [f"\n{result['db']}, req/s (median of rounds)\n", _md_row(head), _md_rule(head)]
+        for connections, shape in sorted({k[:2] for k in rows}, key=lambda k: (k[0], _order(k[1]))):
+            cell = {s: rows.get((connections, shape, s)) for s in systems}
+            line = [
+                str(connections),
+                shape,
+                *(f"{c['rate']:.1f}" if c else "-" for c in cell.values()),
+            ]
+            line.append(_ratio(cell.get("changlang"), cell.get("floor")))
+            if peer:
+                line.append(_ratio(cell.get("changlang"), cell.get("postgraphile")))
+            out.append(_md_row(line))
+        level = 16 if any(k[0] == 16 for k in rows) else min(k[0] for k in rows)
+        head = [
+            "shape",
+            "system",
+            "stmts/req",
+            "p50 / p99 ms",
+            "server CPU ms/req",
+            "PG CPU ms/req",
+        ]
+        out += [f"\n{result['db']}, one request at {level} connections\n", _md_row(head)]
+        out.append(_md_rule(head))
+        for shape in sorted({k[1] for k in rows}, key=_order):
+            for system in systems:
+                r = rows.get((level, shape, system))
+                if r is None:
+                    continue
+                out.append(_md_row([shape, system, str(r["statements"]),
+                                    f"{_ms(r['p50_ms'])} / {_ms(r['p99_ms'])}",
+                                    _ms(r["server_cpu_ms"]), _ms(r["pg_cpu_ms"])]))  # fmt: skip
+    return "\n".join(out)
+
+
+def _ratio(a: dict[str, Any] | None, b: dict[str, Any] | None) -> str:
+    if not (a and b and b["rate"]):
+        return "-"
+    ratio = a["rate"] / b["rate"]
+    return f"{ratio:.3f}x" if ratio < 0.1 else f"{ratio:.2f}x"
+
+
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _md_rule(cells: list[str]) -> str:
+    return "|" + "|".join(" --- " for _ in cells) + "|"
+
+
+if __name__ == "__main__":
+    import sys
+
+    import orjson
+
+    print(markdown(orjson.loads(Path(sys.argv[1]).read_bytes())))

@@ -201,6 +201,7 @@ def _line(s: dict[str, Any]) -> str:
         f"{s['db']} r{s['round']} c{s['connections']} {s['shape']:8} {s['system']:12}"
         f" {s['rate']:9.1f} req/s p50 {s['p50_ms']:.2f} ms p99 {s['p99_ms']:.2f} ms"
         f" errors {s['errors']} settled {s['settled_s']:.1f} s"
+        f" server CPU {s['server_cpu_ms'] or 0:.2f} ms PG CPU {s['pg_cpu_ms'] or 0:.2f} ms"
     )
 
 
@@ -324,7 +325,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["note"] = pgl.NOTE
     try:
         with tempfile.TemporaryDirectory(prefix="changlang-read-") as tmp:
-            results["databases"] = [one_database(servers, d, args, Path(tmp)) for d in chosen]
+            results["databases"] = []
+            for dialect in chosen:
+                results["databases"].append(one_database(servers, dialect, args, Path(tmp)))
+                if args.json:  # written after each database: a later failure keeps it
+                    args.json.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     finally:
         servers.close()
     results["machine_after"] = machine()
