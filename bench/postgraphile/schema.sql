@@ -9,7 +9,8 @@
 CREATE OR REPLACE FUNCTION resident_register(community uuid) RETURNS SETOF resident
 LANGUAGE sql STABLE AS $$
   SELECT r.* FROM resident r JOIN household h ON h.id = r.household_id
-  WHERE r.community_id = community AND NOT r.deleted AND NOT h.deleted
+  WHERE r.community_id = community AND NOT r.deleted
+    AND h.community_id = community AND NOT h.deleted
   ORDER BY h.sort_key, r.name, r.id
 $$;
 
