@@ -93,17 +93,31 @@ _HOUSEHOLDS = {
     + "INSERT INTO household (id, created_at, updated_at, community_id, position, deleted,"
     " grid_id, building, unit, room, sort_key)"
     " SELECT printf('%08x%024x', :run, i), :now, :now, :community, :base + i, 0,"
-    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101',"
+    " {grid}, :prefix || i, '1', '101',"
     " printf('1%s %010d', :prefix, i) FROM seq",
     "postgresql": "INSERT INTO household (id, created_at, updated_at, community_id, position,"
     " deleted, grid_id, building, unit, room, sort_key)"
     " SELECT (lpad(to_hex(CAST(:run AS integer)), 8, '0') || lpad(to_hex(i), 24, '0'))::uuid,"
     " :now, :now,"
     " :community, :base + i, false,"
-    " CASE WHEN i % 10 = 0 THEN :other ELSE :grid END, :prefix || i, '1', '101',"
+    " {grid}, :prefix || i, '1', '101',"
     " '1' || :prefix || ' ' || lpad(i::text, 10, '0')"
     " FROM generate_series(1, CAST(:n AS integer)) AS i",
 }
+
+_TWO_GRIDS = "CASE WHEN i % 10 = 0 THEN :other ELSE :grid END"
+_SPREAD = {
+    "sqlite": "printf('%08x%024x', :grid_run, i % :grids + 1)",
+    "postgresql": "(lpad(to_hex(CAST(:grid_run AS integer)), 8, '0')"
+    " || lpad(to_hex(i % CAST(:grids AS integer) + 1), 24, '0'))::uuid",
+}
+
+
+def spread_grid_id(run: int, number: int) -> uuid.UUID:
+    """The id of the ``number``-th (from 1) grid households are spread over: the households'
+    statement computes the same id from the row's number, so no join is needed."""
+    return uuid.UUID(f"{run:08x}{number:024x}")
+
 
 # Realistic residents: Chinese names, some phones and birth dates missing, tags in no order,
 # masked ID numbers, a few tombstones.
@@ -113,7 +127,7 @@ _RESIDENTS = {
     " household_id, name, phone, id_number_masked, birth_date, tags, party_member, gender)"
     " SELECT lower(hex(randomblob(16))), :now, :now, :community, :base + i,"
     " CASE WHEN i % 50 = 0 THEN 1 ELSE 0 END,"
-    " printf('%08x%024x', :run, (i - 1) / :per + 1),"
+    " printf('%08x%024x', :run, (i - 1) * :households / :n + 1),"
     " '居民' || :prefix || i,"
     " CASE WHEN i % 7 = 0 THEN NULL ELSE printf('139%08d', i) END,"
     " CASE WHEN i % 3 = 0 THEN NULL ELSE printf('120104********%04d', i % 10000) END,"
@@ -129,7 +143,8 @@ _RESIDENTS = {
     " gender)"
     " SELECT gen_random_uuid(), :now, :now, :community, :base + i, i % 50 = 0,"
     " (lpad(to_hex(CAST(:run AS integer)), 8, '0')"
-    " || lpad(to_hex(CAST((i - 1) / :per + 1 AS integer)), 24, '0'))::uuid,"
+    " || lpad(to_hex(CAST((CAST(i AS bigint) - 1) * :households / :n + 1 AS integer)),"
+    " 24, '0'))::uuid,"
     " '居民' || :prefix || i,"
     " CASE WHEN i % 7 = 0 THEN NULL ELSE '139' || lpad(i::text, 8, '0') END,"
     " CASE WHEN i % 3 = 0 THEN NULL ELSE '120104********' || lpad((i % 10000)::text, 4, '0')"
@@ -145,12 +160,21 @@ _RESIDENTS = {
 
 
 async def load_residents(
-    db: Database, world: World, count: int, *, per_household: int, run: int
+    db: Database,
+    world: World,
+    count: int,
+    *,
+    per_household: float,
+    run: int,
+    spread: tuple[int, int] | None = None,
 ) -> None:
     """``count`` residents in ``count / per_household`` households; one in ten households is
-    in another grid (M2a), so the scope filter has work to do. Households get distinct sort keys
-    in building order, as ``domain.natural_order`` would give them. One transaction."""
-    households = -(-count // per_household)
+    in another grid (M2a), so the scope filter has work to do, or, with ``spread=(run, n)``,
+    household ``i`` is in grid ``spread_grid_id(run, i % n + 1)`` (grids the caller made).
+    Households get distinct sort keys in building order, as ``domain.natural_order`` would
+    give them. One transaction."""
+    households = -int(-count // per_household)
+    grid_sql = _TWO_GRIDS if spread is None else _SPREAD[db.dialect]
     async with db.write_engine.begin() as connection:
         base = (
             await connection.execute(
@@ -166,18 +190,21 @@ async def load_residents(
             "prefix": f"R{run}-",
         }
         await connection.execute(
-            text(_HOUSEHOLDS[db.dialect]),
+            text(_HOUSEHOLDS[db.dialect].format(grid=grid_sql)),
             {
                 **common,
                 "n": households,
                 "base": base,
-                "grid": _id(db, world.grids["M1a"]),
-                "other": _id(db, world.grids["M2a"]),
+                **(
+                    {"grid": _id(db, world.grids["M1a"]), "other": _id(db, world.grids["M2a"])}
+                    if spread is None
+                    else {"grid_run": spread[0], "grids": spread[1]}
+                ),
             },
         )
         await connection.execute(
             text(_RESIDENTS[db.dialect]),
-            {**common, "n": count, "base": base + households, "per": per_household},
+            {**common, "n": count, "base": base + households, "households": households},
         )
         await connection.execute(
             text("UPDATE change_counter SET last_position = :p WHERE community_id = :c"),
