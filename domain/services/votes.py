@@ -316,9 +316,9 @@ def publish_tally(vote: Vote, choices: list[Choice], now: datetime) -> Published
     if status is VoteStatus.COUNTING:
         return PublishedTally(tally, True, False, HIDDEN_WHILE_COUNTING, status)
     if vote.hide_results_until_close:
-        reason = "results are hidden until the vote closes"
+        reason = N_("results are hidden until the vote closes")
         return PublishedTally(tally, True, False, reason, status)
-    reason = "a secret vote shows only turnout until it closes"
+    reason = N_("a secret vote shows only turnout until it closes")
     return PublishedTally(tally, True, False, reason, status)
 
 
