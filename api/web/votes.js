@@ -134,6 +134,7 @@ function renderBallot(status) {
   const tokenMissing = status.hasVoted && status.canChange && !tokenHere(status);
   const canCast = open && status.eligible && (!status.hasVoted || (status.canChange && !tokenMissing));
   const chosen = status.choice || justCast;
+  document.querySelector(".choices").hidden = !open;
   for (const button of document.querySelectorAll(".choice")) {
     button.disabled = !canCast;
     button.classList.toggle("chosen", button.dataset.choice === chosen);

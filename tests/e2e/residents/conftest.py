@@ -11,7 +11,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.console.conftest import (  # noqa: F401  (fixtures)
+    DIALECT_PARAMS,
     ROOT,
+    Served,
+    _serve,
     browser,
     console_server,
     run_axe,
@@ -46,6 +49,20 @@ def check_screen(page: Page, name: str) -> None:
     page.evaluate("document.documentElement.style.fontSize = ''")
     assert not found, f"axe-core found {found}"
     assert not small, f"{name}: tap targets under 44 px: {small}"
+
+
+@pytest.fixture(scope="module", params=DIALECT_PARAMS)
+def voting_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """The demo, with votes that close without an offline counting window (so that a test
+    can see a vote's result fixed a minute after it opened)."""
+    yield from _serve(
+        request,
+        tmp_path_factory,
+        "--demo",
+        extra_env={"CHANGLANG_OFFLINE_BALLOT_GRACE_SECONDS": "0"},
+    )
 
 
 @pytest.fixture
