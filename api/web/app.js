@@ -20,6 +20,7 @@ export function show(view) {
 
 function showTab(tab) {
   page.tab = tab;
+  say($("home-message"), "");
   for (const button of document.querySelectorAll(".tabs button")) {
     if (button.dataset.tab === tab) button.setAttribute("aria-current", "page");
     else button.removeAttribute("aria-current");
@@ -241,7 +242,7 @@ function fail(error) {
   const target = {
     "vote-view": "ballot-error",
     "topic-view": "topic-message",
-    "home-view": "raise-message",
+    "home-view": page.tab === "raise" ? "raise-message" : "home-message",
     "phone-view": "import-message",
   }[visible] || "login-error";
   say($(target), offline ? SAID.offline : SAID.failed);
