@@ -183,10 +183,14 @@ def test_support_only_where_possible_and_the_box_says_what_anonymity_means(
     for status in ("已销号", "已撤回", "已合并", "未采纳"):
         for card in cards.filter(has_text=status).all():
             expect(card.locator("button", has_text=SUPPORT)).to_have_count(0)
-    open_card = cards.filter(has=page.locator("button", has_text=SUPPORT)).first
+    proposal = cards.filter(has=page.locator("button", has_text=SUPPORT)).first.get_attribute(
+        "data-proposal-id"
+    )
+    open_card = page.locator(f"#topics li[data-proposal-id='{proposal}']")
     title = open_card.locator("h3").inner_text()
     open_card.get_by_role("button", name=f"附议：{title}").click()
-    expect(open_card).to_contain_text("已附议，谢谢您的支持。")
+    expect(open_card).to_contain_text("✓ 我已附议")
+    expect(open_card.locator("button", has_text=SUPPORT)).to_have_count(0)
     tab(page, "mine")
     expect(page.locator("#mine li", has_text=title)).to_contain_text("✓ 我已附议")
 

@@ -54,6 +54,8 @@ def test_two_residents_share_a_phone_and_carry_a_token_to_another(
     _context, page = phones()
 
     sign_in(page, base, issue_code(base, admin, mother["id"]), mother["name"])
+    tab(page, "votes")
+    check_screen(page, f"votes-{voting_server.dialect}")
     _open(page, brief)
     _vote(page, "赞成")
     page.locator("#vote-view .back").click()
