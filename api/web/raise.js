@@ -139,7 +139,7 @@ async function submit(event, page, goHome) {
         return;
       }
       reset();
-      say(message, `已投入民主决议箱。${result.anonymity}`, "note");
+      say(message, result.anonymity, "note");
       return;
     }
     const data = await graphql(

@@ -200,7 +200,7 @@ def test_support_only_where_possible_and_the_box_says_what_anonymity_means(
     page.fill("#raise-title", "有人在楼道里堆放杂物")
     check_screen(page, f"box-{console_server.dialect}")
     page.click("#raise-submit")
-    expect(page.locator("#raise-message")).to_contain_text("已投入民主决议箱")
+    expect(page.locator("#raise-message")).to_contain_text("谁都看不出哪一条是您的")
 
     page.click("#large-text")
     expect(page.locator("html")).to_have_class("large")
