@@ -117,3 +117,38 @@ def test_two_residents_share_a_phone_and_carry_a_token_to_another(
         "已核对：您的选票在公布的 1 条记录中"
     )
     check_screen(elsewhere, f"vote-closed-{voting_server.dialect}")
+
+
+def test_a_household_member_sees_who_cast_the_households_ballot(
+    voting_server: Served, phones
+) -> None:
+    base = voting_server.base
+    admin = login(base)
+    people = graphql(
+        base,
+        "{ residents(first: 100) { edges { node { id name birthYear householdId } } } }",
+        token=admin,
+    )["residents"]["edges"]
+    homes: dict[str, list[dict[str, str]]] = {}
+    for edge in people:
+        if (edge["node"]["birthYear"] or 2100) < 1990:
+            homes.setdefault(edge["node"]["householdId"], []).append(edge["node"])
+    first, second = next(members for members in homes.values() if len(members) >= 2)[:2]
+    vote = open_vote(base, admin, "每户出资修缮单元门", secret=True, electorate="HOUSEHOLDS")
+    _context, page = phones()
+    sign_in(page, base, issue_code(base, admin, first["id"]), first["name"])
+    _open(page, vote)
+    _vote(page, "赞成")
+    _sign_out(page)
+    sign_in(page, base, issue_code(base, admin, second["id"]), second["name"])
+    tab(page, "votes")
+    expect(page.locator(f"li[data-vote-id='{vote}']")).to_contain_text(
+        f"家里已投票（{first['name']}）"
+    )
+    _open(page, vote)
+    expect(page.locator("#ballot-state")).to_contain_text(
+        f"您家的选票已由 {first['name']}（户代表）投出"
+    )
+    expect(page.get_by_role("button", name="反对", exact=True)).to_be_disabled()
+    expect(page.locator("#receipt")).to_be_hidden()
+    check_screen(page, f"household-vote-{voting_server.dialect}")
