@@ -7,7 +7,7 @@ import { SAID, when, errorText } from "/static/words.js";
 import { renderTopics, renderMine, showTopic } from "/static/topics.js";
 import { setupRaise } from "/static/raise.js";
 import { renderVotes, showVote, closeTally } from "/static/votes.js";
-import { showPhone, setupPhone } from "/static/phone.js";
+import { carryFromAddress, importPending, showPhone, setupPhone } from "/static/phone.js";
 
 const VIEWS = ["login-view", "home-view", "topic-view", "vote-view", "phone-view"];
 const TABS = ["topics", "mine", "votes", "raise"];
@@ -228,7 +228,7 @@ async function start() {
   $("who-name").textContent = page.viewer.displayName;
   $("who").hidden = false;
   showTab(page.tab);
-  show("home-view");
+  show(importPending() ? "phone-view" : "home-view");
 }
 
 function fail(error) {
@@ -280,4 +280,5 @@ largeText(localStorage.getItem("changlang.largeText") === "1");
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 showTab(page.tab);
 showSignal();
+carryFromAddress();
 if (!codeFromAddress()) start().catch(fail);

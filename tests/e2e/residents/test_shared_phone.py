@@ -99,6 +99,18 @@ def test_two_residents_share_a_phone_and_carry_a_token_to_another(
     expect(elsewhere.locator("#ballot-state")).to_contain_text("您已投票，截止前可以改票")
     _vote(elsewhere, "赞成")
 
+    _third, scanned = phones()  # the QR code is this page's address with the code after "#"
+    scanned.goto(f"{base}/#carry={code.replace(' ', '')}")
+    expect(scanned.locator("#login-error")).to_contain_text("已收到从另一部手机带来的改票凭证")
+    assert "#" not in scanned.url
+    scanned.fill("#code", issue_code(base, admin, mother["id"]))
+    scanned.click("#login-form button[type=submit]")
+    expect(scanned.locator("#phone-view")).to_be_visible()
+    expect(scanned.locator("#import-message")).to_contain_text("已从二维码导入 2 张改票凭证")
+    scanned.locator("#phone-view .back").click()
+    _open(scanned, lasting)
+    expect(scanned.locator("#ballot-state")).to_contain_text("您已投票，截止前可以改票")
+
     time.sleep(max(0.0, brief_closes - time.monotonic() + 1))
     closed = graphql(
         base,
