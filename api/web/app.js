@@ -34,7 +34,18 @@ function showSignal() {
   const offline = navigator.onLine === false || page.offline;
   const banner = $("offline-banner");
   banner.hidden = !offline;
-  banner.textContent = offline ? "没有网络：显示的是本机保存的内容，需要服务器的操作暂时做不了。" : "";
+  const words = page.viewer
+    ? "没有网络：显示的是本机保存的内容，需要服务器的操作暂时做不了。"
+    : "没有网络：登录需要连上服务器，请到有信号的地方再试。";
+  banner.textContent = offline ? words : "";
+}
+
+// Signed out, the page asks the server nothing; a light probe tells whether it could.
+function probe() {
+  fetch("/readyz", { cache: "no-store" })
+    .then(() => (page.offline = false))
+    .catch(() => (page.offline = true))
+    .finally(showSignal);
 }
 
 function showFetched(fetchedAt, live) {
@@ -117,6 +128,7 @@ async function logout() {
   $("who-name").textContent = "";
   showFetched(0, true);
   say($("login-error"), "您已退出。下一位请用自己的登录码登录。", "note");
+  showSignal();
   show("login-view");
 }
 
@@ -209,6 +221,7 @@ function codeFromAddress() {
 async function start() {
   if (!session.refreshToken()) {
     show("login-view");
+    probe();
     return;
   }
   try {

@@ -103,5 +103,6 @@ def test_the_page_opens_and_answers_without_signal(console_server: Served, phone
     context.set_offline(True)
     page.reload()
     expect(page.locator("#login-view")).to_be_visible()
+    expect(page.locator("#offline-banner")).to_contain_text("登录需要连上服务器")
     expect(page.locator("#topics li")).to_have_count(0)
     check_screen(page, f"signed-out-offline-{console_server.dialect}")
