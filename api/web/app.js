@@ -2,7 +2,7 @@
 // may be shared by a family and may lose its signal. It speaks to the GraphQL API only.
 import { graphql, onTraffic, OfflineError, session } from "/static/client.js";
 import { kept, tokens } from "/static/store.js";
-import { $, say } from "/static/ui.js";
+import { $, busy, say } from "/static/ui.js";
 import { SAID, when, errorText } from "/static/words.js";
 import { renderTopics, renderMine, showTopic } from "/static/topics.js";
 import { setupRaise } from "/static/raise.js";
@@ -137,7 +137,7 @@ async function logout() {
 const TOPIC = "id title category status supportCount viewerSupports submittedOn anonymous";
 const HOME = `{
   viewer { accountId displayName kind residentId }
-  proposals(first: 100) { edges { node { ${TOPIC} } } }
+  proposals(first: 30) { edges { node { ${TOPIC} } } pageInfo { hasNextPage endCursor } }
   mine: proposals(first: 100, filter: {mine: true}) { edges { node { ${TOPIC} } } }
   myPendingRatings { id title ratingWindow { closesAt } }
   meetings { id kind title startsAt place agenda { proposalId } }
@@ -176,12 +176,26 @@ function renderHome(home) {
   const mineIds = new Set(home.mine.edges.map(({ node }) => node.id));
   const actions = { openTopic, refresh: reloadHome, resident: home.viewer.kind === "RESIDENT" };
   renderTopics(home.proposals.edges.map((e) => e.node), mineIds, actions);
+  $("more-topics").hidden = !(home.proposals.pageInfo && home.proposals.pageInfo.hasNextPage);
   renderMine(home, actions);
   renderVotes(home.votes, titles, { openVote });
 }
 
 async function reloadHome() {
   await loadHome();
+}
+
+// The list, thirty at a time, newest first.
+async function moreTopics() {
+  const shown = page.home.proposals;
+  const data = await graphql(
+    `query($after: String) { proposals(first: 30, after: $after) {
+       edges { node { ${TOPIC} } } pageInfo { hasNextPage endCursor } } }`,
+    { after: shown.pageInfo.endCursor },
+  );
+  shown.edges.push(...data.proposals.edges);
+  shown.pageInfo = data.proposals.pageInfo;
+  renderHome(page.home);
 }
 
 export async function goHome(tab = page.tab) {
@@ -192,7 +206,7 @@ export async function goHome(tab = page.tab) {
 }
 
 async function openTopic(id) {
-  await showTopic(id, { home: page.home, viewer: page.viewer, back: goHome });
+  await showTopic(id, { home: page.home, viewer: page.viewer, back: goHome, open: openTopic });
   show("topic-view");
 }
 
@@ -274,6 +288,9 @@ $("open-phone").addEventListener("click", () => {
   showPhone(page);
   show("phone-view");
 });
+$("more-topics").addEventListener("click", (event) =>
+  busy(event.currentTarget, $("home-message"), moreTopics),
+);
 $("large-text").addEventListener("click", () => largeText(!document.documentElement.classList.contains("large")));
 for (const back of document.querySelectorAll(".back")) {
   back.addEventListener("click", () => goHome().catch(fail));

@@ -282,7 +282,7 @@ function renderRating(topic, pending, onRated) {
   );
 }
 
-export async function showTopic(id, { home, back }) {
+export async function showTopic(id, { home, back, open }) {
   const account = session.accountId();
   let topic;
   try {
@@ -311,10 +311,22 @@ export async function showTopic(id, { home, back }) {
     raisedByMe: mineIds.has(topic.id) && !topic.viewerSupports,
     resident: home.viewer.kind === "RESIDENT",
     message: $("topic-message"),
-    onDone: () => showTopic(id, { home, back }),
+    onDone: () => showTopic(id, { home, back, open }),
   });
   const notes = [];
-  if (topic.status === "MERGED") notes.push(el("p", { class: "note", text: "这个议题已和相似的议题合并办理，进展请看合并后的议题。" }));
+  if (topic.status === "MERGED") {
+    notes.push(el("p", { class: "note", text: "这个议题已和相似的议题合并办理，进展请看合并后的议题。" }));
+    if (topic.mergedIntoId && open) {
+      notes.push(
+        el("button", {
+          type: "button",
+          class: "secondary",
+          text: "查看合并后的议题",
+          on: { click: () => open(topic.mergedIntoId).catch(console.error) },
+        }),
+      );
+    }
+  }
   if (topic.status === "CLOSED") notes.push(el("p", { class: "hint", text: "这件事已办结销号，不再接受附议。" }));
   if (["DECLINED", "WITHDRAWN"].includes(topic.status)) {
     notes.push(el("p", { class: "hint", text: "这个议题已不再办理，不能附议。" }));
@@ -323,7 +335,7 @@ export async function showTopic(id, { home, back }) {
   const pending = home.myPendingRatings.some((p) => p.id === topic.id);
   renderRating(topic, pending, async (outcome) => {
     home.myPendingRatings = home.myPendingRatings.filter((p) => p.id !== topic.id);
-    await showTopic(id, { home, back });
+    await showTopic(id, { home, back, open });
     const decided = outcome.proposal.ratingWindow && outcome.proposal.ratingWindow.outcome;
     say(
       $("topic-message"),

@@ -176,10 +176,31 @@ def test_support_only_where_possible_and_the_box_says_what_anonymity_means(
     base = console_server.base
     admin = login(base)
     resident = adult_residents(base, admin, 3)[2]
+    for number in range(12):  # more than one page of the list, with the demo's own
+        _api(
+            base,
+            admin,
+            """mutation($t: String!) { raiseProposal(input: {title: $t, category: OTHER,
+                 source: MEETING}) { __typename ... on RaisedProposal { proposal { id } }
+                 ... on Error { code message } } }""",
+            {"t": f"议事会上提出的第 {number + 1} 件事"},
+            "raiseProposal",
+            "RaisedProposal",
+        )
     _context, page = phones()
     sign_in(page, base, issue_code(base, admin, resident["id"]), resident["name"])
     cards = page.locator("#topics li")
-    expect(cards.first).to_be_visible()
+    expect(cards).to_have_count(30)
+    page.get_by_role("button", name="显示更多议题").click()
+    expect(page.get_by_role("button", name="显示更多议题")).to_be_hidden()
+    assert cards.count() > 30
+    merged = cards.filter(has_text="已合并").first
+    merged.get_by_role("button", name=re.compile("^查看进展")).click()
+    expect(page.locator("#topic-actions")).to_contain_text("合并办理")
+    was = page.locator("#topic-title").inner_text()
+    page.get_by_role("button", name="查看合并后的议题").click()
+    expect(page.locator("#topic-title")).not_to_have_text(was)
+    page.locator("#topic-view .back").click()
     for status in ("已销号", "已撤回", "已合并", "未采纳"):
         for card in cards.filter(has_text=status).all():
             expect(card.locator("button", has_text=SUPPORT)).to_have_count(0)
