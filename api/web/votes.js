@@ -242,7 +242,7 @@ async function verify(voteId) {
   }
   note.textContent = found.ok
     ? `核验通过：投票记录的哈希链完整，${found.receipts} 张回执与 ${found.countedBallots} 张计入的选票一致，重新计票与公布结果相同。`
-    : `核验发现 ${found.problems.length} 处不一致：这次投票的记录可能被改动过，请告诉社区工作人员或网格员。`;
+    : `核验发现 ${found.problems.length} 处不一致（${found.problems.join("；")}）：这次投票的记录可能被改动过，请告诉社区工作人员或网格员。`;
   note.dataset.kind = found.ok ? "ok" : "error";
 }
 

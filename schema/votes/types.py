@@ -294,7 +294,7 @@ class VerifyResult:
         return VerifyResult(
             vote_id=vote_id,
             ok=found.ok,
-            problems=found.problems,
+            problems=[problem.render(reader_language()) for problem in found.problems],
             log_entries=found.log_entries,
             receipts=found.receipts,
             counted_ballots=found.counted_ballots,
