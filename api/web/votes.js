@@ -115,7 +115,10 @@ function renderRule(vote) {
     ["法定人数", quorum.length ? quorum.join("，") : "不设"],
     ["方式", vote.secret ? "无记名投票" : "记名投票"],
     ["改票", vote.allowChange ? "截止前可改票" : "投出后不可更改"],
-    ["结果", vote.hideResultsUntilClose ? "截止后公布" : "实时公布"],
+    [
+      "结果",
+      vote.secret ? "截止后公布（投票期间只公布参与人数）" : vote.hideResultsUntilClose ? "截止后公布" : "实时公布",
+    ],
     ["开始", when(vote.opensAt)],
     ["截止", when(vote.closesAt)],
   ];
