@@ -1,13 +1,16 @@
-"""Photos for progress reports (落实照片), kept by their content.
+"""Photos for progress reports (落实照片) and for the topics residents raise, kept by their
+content.
 
-``POST /console/files`` (multipart ``file``, the bearer token of a staff account: the admin,
-grid staff or a responsible contact) takes one JPEG, PNG or WebP image, known by its bytes
-rather than its name or declared type, of at most ``MAX_PHOTO_BYTES``; it is stored under the
-data directory as ``files/<community>/<sha256>`` and answered with ``{url, sha256}``: the
-``ReferenceInput`` that ``reportProgress`` takes. The same bytes sent twice are stored once.
+``POST /console/files`` (multipart ``file``, the bearer token of any signed-in account: staff
+for a progress report, a resident for the photos of a topic they raise) takes one JPEG, PNG
+or WebP image, known by its bytes rather than its name or declared type, of at most
+``MAX_PHOTO_BYTES``; it is stored under the data directory as ``files/<community>/<sha256>``
+and answered with ``{url, sha256}``: the ``ReferenceInput`` that ``reportProgress``,
+``raiseProposal`` and ``submitSuggestion`` take. The same bytes sent twice are stored once.
 
-``GET /files/<sha256>`` serves it back to staff of the same community (with the bearer
-token: the console fetches it and shows it from a blob). Another community's file, or none,
+``GET /files/<sha256>`` serves it back to the accounts of the same community (with the bearer
+token: the pages fetch it and show it from a blob): a topic's photos are read by whoever may
+read the topic, which is everyone in the community. Another community's file, or none,
 is the same 404. The server keeps no other record of a file: the report that names it is
 the record, and the checksum in it lets anyone verify the photo later.
 """
@@ -31,7 +34,7 @@ from api.tokens import TokenService
 from domain.database import Database
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.i18n import N_, negotiate
-from domain.permissions import require_staff
+from domain.permissions import require_login
 from domain.principal import Principal
 
 UPLOAD_PATH = "/console/files"
@@ -73,12 +76,12 @@ class PhotoFiles:
     def __init__(self, db_of: Callable[[], Database], tokens: TokenService, root: Path) -> None:
         self.db_of, self.tokens, self.root = db_of, tokens, root
 
-    async def _staff(self, request: Request) -> Principal:
+    async def _member(self, request: Request) -> Principal:
         principal = await authenticate(
             self.db_of(), self.tokens, request.headers.get("authorization")
         )
         try:
-            return require_staff(principal)
+            return require_login(principal)
         except DomainError as exc:
             raise _Refused(401 if principal is None else 403, exc) from exc
 
@@ -88,7 +91,7 @@ class PhotoFiles:
     async def upload(self, request: Request) -> Response:
         language = negotiate(request.headers.get("accept-language"))
         try:
-            who = await self._staff(request)
+            who = await self._member(request)
             data = await self._read(request)
         except _Refused as refused:
             return _error(refused.status, refused.error, language)
@@ -128,7 +131,7 @@ class PhotoFiles:
         language = negotiate(request.headers.get("accept-language"))
         sha256 = str(request.path_params["sha256"])
         try:
-            who = await self._staff(request)
+            who = await self._member(request)
         except _Refused as refused:
             return _error(refused.status, refused.error, language)
         path = self._path(who.community_id, sha256)

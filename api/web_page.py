@@ -1,4 +1,5 @@
-"""The browser apps, served by the API server itself: the residents' voting page at ``/``,
+"""The browser apps, served by the API server itself: the residents' page at ``/`` (with its
+service worker at ``/sw.js``, whose scope must be the root, and its manifest),
 the staff console at ``/console/``, GraphiQL at ``/graphql`` (outside production), and the
 npm libraries they use at ``/vendor/`` (vendored by ``scripts/vendor-web``; nothing comes
 from a CDN, which intranets and many networks in China cannot reach).
@@ -58,6 +59,23 @@ async def _index(_request: Request) -> Response:
     return FileResponse(WEB_DIR / "index.html", headers=SECURITY_HEADERS)
 
 
+async def _service_worker(_request: Request) -> Response:
+    # At the site's root, so that its scope is the whole page; never kept stale by a cache.
+    return FileResponse(
+        WEB_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"},
+    )
+
+
+async def _manifest(_request: Request) -> Response:
+    return FileResponse(
+        WEB_DIR / "manifest.webmanifest",
+        media_type="application/manifest+json",
+        headers=SECURITY_HEADERS,
+    )
+
+
 async def _console_index(_request: Request) -> Response:
     return FileResponse(CONSOLE_DIR / "index.html", headers=CONSOLE_HEADERS)
 
@@ -87,6 +105,8 @@ class _StaticWithHeaders(StaticFiles):
 def web_routes() -> list[BaseRoute]:
     return [
         Route("/", _index, methods=["GET"]),
+        Route("/sw.js", _service_worker, methods=["GET"]),
+        Route("/manifest.webmanifest", _manifest, methods=["GET"]),
         Mount("/static", _StaticWithHeaders(directory=WEB_DIR, headers=SECURITY_HEADERS)),
         Route("/console", _to_console, methods=["GET"]),
         Route("/console/", _console_index, methods=["GET"]),

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from domain.i18n import N_, Message
+
 GENESIS = "0" * 64
 
 
@@ -46,17 +48,26 @@ def next_link(previous: LogLink | None, kind: str, payload: dict[str, Any]) -> L
     return LogLink(seq, kind, text, prev_hash, chain_hash(prev_hash, seq, kind, text))
 
 
-def chain_problems(links: Sequence[LogLink]) -> list[str]:
+def chain_problems(links: Sequence[LogLink]) -> list[Message]:
     """Every place where the stored chain does not recompute; empty when intact."""
-    problems: list[str] = []
+    problems: list[Message] = []
     expected_prev = GENESIS
     for index, link in enumerate(links, start=1):
         if link.seq != index:
-            problems.append(f"entry {index}: sequence number {link.seq}, expected {index}")
+            problems.append(
+                Message(
+                    N_("entry {index}: sequence number {seq}, expected {index}"),
+                    {"index": index, "seq": link.seq},
+                )
+            )
         if link.prev_hash != expected_prev:
-            problems.append(f"entry {index}: does not follow the entry before it")
+            problems.append(
+                Message(N_("entry {index}: does not follow the entry before it"), {"index": index})
+            )
         if chain_hash(link.prev_hash, link.seq, link.kind, link.payload) != link.entry_hash:
-            problems.append(f"entry {index}: its content does not match its hash")
+            problems.append(
+                Message(N_("entry {index}: its content does not match its hash"), {"index": index})
+            )
         expected_prev = link.entry_hash
     return problems
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,21 @@ class Word(str):
     rendered. Mark the words themselves with ``N_`` where they are defined."""
 
     __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A template and its parameters, rendered later in the reader's language (a finding
+    that is not an error, such as a problem ``verifyTally`` reports). ``str()`` is English."""
+
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, language: str) -> str:
+        return render(self.template, self.params, language)
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 def word(value: str) -> Word:

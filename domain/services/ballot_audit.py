@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ballot_log import LogLink, chain_problems, of_kind
 from domain.electorate import eligibility, load_facts
 from domain.errors import PermissionDenied
-from domain.i18n import N_
+from domain.i18n import N_, Message, word
 from domain.models import Account, Ballot, BallotLogEntry, Choice, Vote, VoterRecord
 from domain.models.base import utcnow
 from domain.permissions import require_login
@@ -132,7 +132,7 @@ class Verification:
     """
 
     ok: bool
-    problems: list[str]
+    problems: list[Message]
     log_entries: int
     receipts: int
     counted_ballots: int
@@ -151,15 +151,33 @@ def _replay_open(links: list[LogLink]) -> dict[str, str]:
     return choices
 
 
-def _compare(logged: dict[str, str], stored: dict[str, str], what: str, show: bool) -> list[str]:
+_NOTHING = N_("nothing")
+
+
+def _compare(
+    logged: dict[str, str], stored: dict[str, str], what: str, show: bool
+) -> list[Message]:
     differing = sorted(
         key for key in logged.keys() | stored.keys() if logged.get(key) != stored.get(key)
     )
     if not show:
-        return [f"{what} {key}: the counted ballot does not match the log" for key in differing]
+        return [
+            Message(
+                N_("{what} {key}: the counted ballot does not match the log"),
+                {"what": word(what), "key": key},
+            )
+            for key in differing
+        ]
     return [
-        f"{what} {key}: counted as {stored.get(key, 'nothing')}, "
-        f"logged as {logged.get(key, 'nothing')}"
+        Message(
+            N_("{what} {key}: counted as {counted}, logged as {logged}"),
+            {
+                "what": word(what),
+                "key": key,
+                "counted": stored.get(key) or word(_NOTHING),
+                "logged": logged.get(key) or word(_NOTHING),
+            },
+        )
         for key in differing
     ]
 
@@ -170,24 +188,36 @@ def audit(
     receipts: list[str],
     counted: list[tuple[uuid.UUID, Choice, str | None]],
     digest: str | None = None,
-) -> tuple[list[str], Tally | None]:
+) -> tuple[list[Message], Tally | None]:
     """Every disagreement between the log, the receipts, the ballots and the stored result.
 
     Pure, so that anyone holding a copy of the published data can run the same check.
     """
     problems = chain_problems(links)
     if not links or links[0].kind != "open":
-        problems.append("the log does not begin with the vote's rule")
+        problems.append(Message(N_("the log does not begin with the vote's rule")))
     elif links[0].data != rule_payload(vote):
-        problems.append("the vote's stored rule differs from the rule its log opened with")
+        problems.append(
+            Message(N_("the vote's stored rule differs from the rule its log opened with"))
+        )
     cast_receipts = sorted(str(data.get("receipt")) for data in of_kind(links, "cast"))
     if cast_receipts != sorted(receipts):
         problems.append(
-            f"the log records {len(cast_receipts)} first ballots, "
-            f"the register {len(receipts)} receipts, and they differ"
+            Message(
+                N_(
+                    "the log records {ballots} first ballots, the register {receipts} receipts, "
+                    "and they differ"
+                ),
+                {"ballots": len(cast_receipts), "receipts": len(receipts)},
+            )
         )
     if len(counted) != len(receipts):
-        problems.append(f"{len(counted)} ballots are counted but {len(receipts)} voters have voted")
+        problems.append(
+            Message(
+                N_("{counted} ballots are counted but {voters} voters have voted"),
+                {"counted": len(counted), "voters": len(receipts)},
+            )
+        )
     closed = vote.closed_at is not None
     show = closed or not (vote.secret or vote.hide_results_until_close)
     if vote.secret:
@@ -195,28 +225,35 @@ def audit(
             return problems, None
         logged = {str(d.get("ballot")): str(d.get("choice")) for d in of_kind(links, "choice")}
         stored = {str(ballot_id): choice.value for ballot_id, choice, _ in counted}
-        problems += _compare(logged, stored, "ballot", show)
+        problems += _compare(logged, stored, N_("ballot"), show)
     else:
         logged = _replay_open(links)
         stored = {str(key): choice.value for _, choice, key in counted}
-        problems += _compare(logged, stored, "voter", show)
+        problems += _compare(logged, stored, N_("voter"), show)
         if not closed:
             return problems, None
     try:
         recount = count((Choice(value) for value in logged.values()), tally_rule(vote))
     except ValueError:
-        return [*problems, "the log holds a choice that is not for, against or abstain"], None
+        odd = Message(N_("the log holds a choice that is not for, against or abstain"))
+        return [*problems, odd], None
     if vote.result != recount.as_dict():
-        problems.append("the stored result differs from the tally recomputed from the log")
+        problems.append(
+            Message(N_("the stored result differs from the tally recomputed from the log"))
+        )
     closes = of_kind(links, "close")
     if len(closes) != 1 or links[-1].kind != "close":
-        problems.append("the log does not end with exactly one close entry")
+        problems.append(Message(N_("the log does not end with exactly one close entry")))
     elif closes[0].get("result") != recount.as_dict():
-        problems.append("the log's close entry differs from the tally recomputed from the log")
+        problems.append(
+            Message(N_("the log's close entry differs from the tally recomputed from the log"))
+        )
     sealed = closes[0].get("digest") if closes else None
     if sealed is not None and sealed != digest:
         problems.append(
-            "the published commitments and choices differ from the digest sealed at close"
+            Message(
+                N_("the published commitments and choices differ from the digest sealed at close")
+            )
         )
     return problems, recount
 

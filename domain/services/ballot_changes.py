@@ -158,7 +158,11 @@ async def check_own_change(
     if vote.secret:
         if token is None:
             raise AlreadyVoted(
-                N_("you have voted; present your change token to change your ballot")
+                N_(
+                    "you have voted and your ballot is counted; its change token is kept on "
+                    "the phone you voted with: change your ballot there, or carry the token "
+                    "over from that phone"
+                )
             )
         if not holds_secret(token, record.receipt):
             raise InvalidChangeToken()

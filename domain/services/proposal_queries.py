@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Proposal, ProposalCategory, ProposalStatus
@@ -16,6 +16,7 @@ from domain.permissions import require_login
 from domain.principal import Principal
 from domain.services.grids import subtree_of
 from domain.services.proposal_access import get_proposal, proposals_readable
+from domain.services.ratings import backed_by
 from domain.services.topic_pages import topic_page
 from domain.validation import clean_text
 
@@ -28,6 +29,7 @@ class ProposalFilter:
     category: ProposalCategory | None = None
     grid_id: uuid.UUID | None = None  # this node and every node below it
     search: str | None = None  # part of the title or the description
+    mine: bool | None = None  # raised (openly) or supported by the asking resident
 
 
 async def _where(
@@ -40,6 +42,9 @@ async def _where(
         clauses.append(Proposal.category == where.category)
     if where.grid_id is not None:
         clauses.append(Proposal.grid_id.in_(await subtree_of(session, principal, where.grid_id)))
+    if where.mine:
+        resident = principal.resident_id
+        clauses.append(backed_by(resident) if resident is not None else false())
     text = clean_text("search", where.search, max_length=SEARCH_MAX, required=False)
     if text:
         clauses.append(

@@ -29,7 +29,7 @@ from domain.validation import clean_text
 COMMENT_MAX = 500
 
 
-def _backs(resident_id: uuid.UUID) -> ColumnElement[bool]:
+def backed_by(resident_id: uuid.UUID) -> ColumnElement[bool]:
     """The topics this resident raised (openly) or supported."""
     supported = exists().where(
         ProposalSupport.proposal_id == Proposal.id, ProposalSupport.resident_id == resident_id
@@ -65,7 +65,7 @@ async def pending_ratings(
             Proposal.status == ProposalStatus.CLOSED,
             RatingWindow.decided_at.is_(None),
             RatingWindow.closes_at > moment,
-            _backs(who.resident_id),
+            backed_by(who.resident_id),
             ~rated,
         )
         .order_by(RatingWindow.closes_at, Proposal.id)
@@ -94,7 +94,7 @@ async def rate_proposal(
         raise InvalidInput("score", N_("must be between 1 and 5"))
     text = clean_text("comment", comment, max_length=COMMENT_MAX, required=False)
     backed = await session.scalar(
-        select(Proposal.id).where(Proposal.id == proposal.id, _backs(who.resident_id))
+        select(Proposal.id).where(Proposal.id == proposal.id, backed_by(who.resident_id))
     )
     if backed is None:
         raise PermissionDenied(N_("only the topic's raisers and supporters rate it"))

@@ -32,6 +32,7 @@ from domain.models import (
 from domain.models.base import utcnow
 from domain.permissions import require_login
 from domain.principal import Principal
+from domain.services import vote_viewer
 from domain.services.ballot_keys import commitment_of
 from domain.tally import Tally, TallyRule, count
 
@@ -315,9 +316,9 @@ def publish_tally(vote: Vote, choices: list[Choice], now: datetime) -> Published
     if status is VoteStatus.COUNTING:
         return PublishedTally(tally, True, False, HIDDEN_WHILE_COUNTING, status)
     if vote.hide_results_until_close:
-        reason = "results are hidden until the vote closes"
+        reason = N_("results are hidden until the vote closes")
         return PublishedTally(tally, True, False, reason, status)
-    reason = "a secret vote shows only turnout until it closes"
+    reason = N_("a secret vote shows only turnout until it closes")
     return PublishedTally(tally, True, False, reason, status)
 
 
@@ -374,6 +375,8 @@ class VoterStatus:
     can_change: bool
     commitment_salt: str | None = None
     commitment: str | None = None
+    choice: Choice | None = None  # an open vote's counted choice, to its own voter only
+    cast_by: str | None = None  # a household vote's ballot, cast by another member: who
 
 
 async def voter_statuses(
@@ -395,16 +398,28 @@ async def voter_statuses(
             )
         )
         records = {(row.vote_id, row.voter_key): row for row in rows}
+    casters = await vote_viewer.household_casters(session, votes, facts)
+    ours = {
+        vote_id: record.voter_key
+        for (vote_id, _key), record in records.items()
+        if record.account_id == who.account_id
+    }
+    choices = await vote_viewer.own_choices(
+        session, ours, {vote.id for vote in votes if vote.secret}
+    )
     now = utcnow()
     statuses: dict[uuid.UUID, VoterStatus] = {}
     for vote in votes:
         found = keys[vote.id]
         record = records.get((vote.id, found.voter_key)) if found.voter_key else None
         mine = record is not None and record.account_id == who.account_id
+        caster = casters.get(vote.id)
         statuses[vote.id] = VoterStatus(
             eligible=found.eligible,
             reason=found.reason,
-            has_voted=record is not None,
+            has_voted=record is not None or caster is not None,
+            choice=choices.get(vote.id) if mine else None,
+            cast_by=caster[1] if caster is not None and caster[0] != who.account_id else None,
             receipt=record.receipt if record is not None and mine else None,
             commitment_salt=record.commitment_salt if record is not None and mine else None,
             commitment=commitment_of(record.commitment_salt, record.receipt)

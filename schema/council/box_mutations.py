@@ -11,6 +11,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
+from domain.i18n import N_, reader_language, translate
 from domain.services import suggestion_box
 from schema.context import Info
 from schema.council.box_events import announce_release
@@ -18,7 +19,7 @@ from schema.council.topic_types import ProposalCategory, ReferenceInput
 from schema.errors import Error, result_union, to_graphql_error
 from schema.mutations.transaction import in_transaction
 
-ANONYMITY = (
+ANONYMITY = N_(
     "Your suggestion is in the box. It becomes a topic when the box is next opened, together "
     "with other suggestions and in random order; the topic carries no name and no time finer "
     "than that opening, so no one, staff included, can tell which topic is yours."
@@ -91,7 +92,9 @@ class BoxMutations:
                     attachments=[item.to_domain() for item in input.attachments],
                 ),
             )
-            return SuggestionReceived(received=True, anonymity=ANONYMITY)
+            return SuggestionReceived(
+                received=True, anonymity=translate(ANONYMITY, reader_language())
+            )
 
         return await in_transaction(info, work)
 

@@ -50,6 +50,10 @@ class ProposalFilter:
     search: str | None = strawberry.field(
         default=None, description="part of the title or the description"
     )
+    mine: bool | None = strawberry.field(
+        default=None,
+        description="only the topics you raised (not through the box) or supported (附议)",
+    )
 
 
 @strawberry.input(description="Ledger lines to list; all filters combine.")

@@ -102,6 +102,15 @@ class VoterStatus:
     )
     commitment: str | None
     can_change: bool
+    choice: Choice | None = strawberry.field(
+        default=None,
+        description="Yours only, on a vote that is not secret: the choice counted for you.",
+    )
+    cast_by_name: str | None = strawberry.field(
+        default=None,
+        description="On a household vote (每户一票) whose ballot another member of your "
+        "household cast (户代表): who. Shown to the household's members only.",
+    )
 
     @staticmethod
     def of(vote_id: uuid.UUID, status: votes.VoterStatus) -> VoterStatus:
@@ -114,6 +123,8 @@ class VoterStatus:
             commitment_salt=status.commitment_salt,
             commitment=status.commitment,
             can_change=status.can_change,
+            choice=status.choice,
+            cast_by_name=status.cast_by,
         )
 
 
@@ -283,7 +294,7 @@ class VerifyResult:
         return VerifyResult(
             vote_id=vote_id,
             ok=found.ok,
-            problems=found.problems,
+            problems=[problem.render(reader_language()) for problem in found.problems],
             log_entries=found.log_entries,
             receipts=found.receipts,
             counted_ballots=found.counted_ballots,

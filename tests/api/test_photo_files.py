@@ -1,9 +1,10 @@
 """Progress photos by content: POST /console/files and GET /files/<sha256>.
 
-Staff (and a responsible contact with no post) upload a JPEG, PNG or WebP image known by its
-bytes; it comes back as the ``ReferenceInput`` reportProgress takes and is served to staff of
-the same community only. Residents, strangers, other communities, other file types, too
-large bodies and malformed requests get a clear refusal in Chinese and nothing is stored.
+Staff (and a responsible contact with no post) and residents (the photos of a topic they
+raise) upload a JPEG, PNG or WebP image known by its bytes; it comes back as the
+``ReferenceInput`` reportProgress and raiseProposal take and is served to the accounts of the
+same community only. Strangers, other communities, other file types, too large bodies and
+malformed requests get a clear refusal in Chinese and nothing is stored.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ async def test_a_body_without_a_file_is_a_clear_refusal(
     assert stored(root) == []
 
 
-async def test_strangers_residents_and_other_communities_get_nothing(
+async def test_residents_share_the_store_and_strangers_and_other_communities_get_nothing(
     world: World, files: tuple[Api, Path]
 ) -> None:
     api, root = files
@@ -138,10 +139,10 @@ async def test_strangers_residents_and_other_communities_get_nothing(
         {"c": code["issueLoginCode"]["code"]},
     )
     resident_token = resident["loginWithCode"]["accessToken"]
-    refused = await upload(api, resident_token, PNG)
-    assert refused.status_code == 403
-    assert refused.json()["code"] == "FORBIDDEN"
-    assert stored(root) == []
+    raised = await upload(api, resident_token, JPEG)
+    assert raised.status_code == 201
+    assert raised.json()["sha256"] == hashlib.sha256(JPEG).hexdigest()
+    assert len(stored(root)) == 1
 
     digest = (await upload(api, admin, PNG)).json()["sha256"]
     path = f"/files/{digest}"
@@ -149,7 +150,8 @@ async def test_strangers_residents_and_other_communities_get_nothing(
     resident_read = await api.client.get(
         path, headers={"Authorization": f"Bearer {resident_token}"}
     )
-    assert resident_read.status_code == 403
+    assert resident_read.status_code == 200
+    assert resident_read.content == PNG
     other = await api.login("staff-b")
     elsewhere = await api.client.get(path, headers={"Authorization": f"Bearer {other}"})
     assert elsewhere.status_code == 404

@@ -54,7 +54,7 @@ async def test_a_suggestion_waits_in_the_box_and_staff_see_only_the_count(
         "received": True,
         "anonymity": received["anonymity"],
     }
-    assert "random order" in received["anonymity"] and "no name" in received["anonymity"]
+    assert "随机顺序" in received["anonymity"] and "没有名字" in received["anonymity"]  # Chinese
     admin = await api.login("admin")
     assert (await api.ok("{ proposals { totalCount } }", token=admin))["proposals"] == {
         "totalCount": 0

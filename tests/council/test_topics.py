@@ -197,3 +197,18 @@ async def test_staff_may_name_only_a_grid_they_cover_and_the_named_grid_wins(
         api, chief, "二号网格的事", source="VISIT", gridId=str(world.grids["M2a"])
     )
     assert refused["code"] == "FORBIDDEN", refused
+
+
+async def test_my_topics_are_those_i_raised_or_supported(api: Api, world: World) -> None:
+    mine = await resident_token(api, world, "H1a-x")
+    neighbour = await resident_token(api, world, "H1b-x")
+    raised = await raised_id(api, mine, "单元门禁坏了")
+    backed = await raised_id(api, neighbour, "小区停车难", category="PARKING")
+    await raised_id(api, neighbour, "楼道灯不亮", category="REPAIRS")
+    assert (await support(api, mine, backed))["__typename"] == "Proposal"
+    query = "{ proposals(filter: {mine: true}) { totalCount edges { node { id } } } }"
+    listed = (await api.ok(query, token=mine))["proposals"]
+    assert listed["totalCount"] == 2
+    assert {edge["node"]["id"] for edge in listed["edges"]} == {raised, backed}
+    staff = (await api.ok(query, token=await api.login("admin")))["proposals"]
+    assert staff["totalCount"] == 0

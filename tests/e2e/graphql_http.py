@@ -65,7 +65,15 @@ def adult_residents(base: str, admin: str, count: int) -> list[dict[str, Any]]:
     return adults[:count]
 
 
-def open_vote(base: str, admin: str, title: str, *, secret: bool = False, minutes: int = 60) -> str:
+def open_vote(
+    base: str,
+    admin: str,
+    title: str,
+    *,
+    secret: bool = False,
+    minutes: int = 60,
+    electorate: str = "ADULT_RESIDENTS",
+) -> str:
     """A topic on a meeting's agenda, put to an open vote with results shown live."""
     raised = graphql(
         base,
@@ -97,11 +105,11 @@ def open_vote(base: str, admin: str, title: str, *, secret: bool = False, minute
     closes = (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat()
     vote = graphql(
         base,
-        """mutation($p: UUID!, $c: DateTime!, $s: Boolean!) { putToVote(proposalId: $p, rule: {
-             electorate: ADULT_RESIDENTS, closesAt: $c, threshold: SIMPLE_MAJORITY, secret: $s,
-             allowChange: true, hideResultsUntilClose: false}) {
+        """mutation($p: UUID!, $c: DateTime!, $s: Boolean!, $e: Electorate!) { putToVote(
+             proposalId: $p, rule: { electorate: $e, closesAt: $c, threshold: SIMPLE_MAJORITY,
+             secret: $s, allowChange: true, hideResultsUntilClose: false}) {
              __typename ... on Vote { id } ... on Error { code message } } }""",
-        {"p": proposal, "c": closes, "s": secret},
+        {"p": proposal, "c": closes, "s": secret, "e": electorate},
         admin,
     )
     return str(result(vote, "putToVote", "Vote")["id"])

@@ -62,6 +62,7 @@ def test_a_resident_votes_changes_the_vote_and_watches_the_tally(
     page.fill("#code", code)
     page.click("#login-form button[type=submit]")
     expect(page.locator("#who-name")).to_have_text(voter["name"])
+    page.get_by_role("button", name="投票", exact=True).click()
     card = page.locator(f"li[data-vote-id='{vote_id}']")
     expect(card).to_contain_text("东侧空地改建临时停车位")
     card.get_by_role("button").click()

@@ -127,6 +127,6 @@ async def test_verify_tally_detects_an_added_voter_in_the_published_log(
         )
     found = await voters.query(VERIFY, vote)
     assert found["ok"] is False
-    assert any("digest sealed at close" in p for p in found["problems"]), found["problems"]
+    assert any("截止时封存的摘要" in p for p in found["problems"]), found["problems"]  # zh
     published = (await voters.query(COMMITMENTS, vote))["commitments"]
     assert commitment_of("0" * 64, "f" * 64) in published
