@@ -4,7 +4,7 @@ import { h } from '../dom.mjs';
 import { householdRows, visitLabel, STALE_DAYS } from '../households.mjs';
 
 export function callLink(phone, name) {
-  return h('a', { class: 'call', href: `tel:${phone.replace(/[^0-9+]/g, '')}`, 'aria-label': `拨打${name || ''} ${phone}` }, '拨打');
+  return h('a', { class: 'call', href: `tel:${phone.replace(/[^0-9+]/g, '')}`, 'aria-label': `拨打 ${name || ''} ${phone}` }, '拨打');
 }
 
 function householdCard(row, go) {
