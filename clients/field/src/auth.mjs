@@ -63,6 +63,7 @@ async function store(result, username) {
     username,
     accessToken: result.accessToken,
     accessTokenExpiresAt: Date.parse(result.accessTokenExpiresAt),
+    lifetimeMs: Math.max(1000, Date.parse(result.accessTokenExpiresAt) - Date.now()),
     refreshToken: result.refreshToken,
     deviceId: result.deviceId,
     viewer: { communityName: '', posts: [], ...viewer },
@@ -92,7 +93,9 @@ export async function currentToken({ rejected } = {}) {
   return withLock('changlang-field-refresh', async () => {
     const session = loadSession();
     if (!session) throw new RefusedError('LOGGED_OUT', '已退出登录');
-    const fresh = session.accessTokenExpiresAt - Date.now() > REFRESH_MARGIN_MS;
+    // Renew a little ahead of expiry: two minutes, or a quarter of a short-lived token's life.
+    const margin = Math.min(REFRESH_MARGIN_MS, (session.lifetimeMs || REFRESH_MARGIN_MS * 4) / 4);
+    const fresh = session.accessTokenExpiresAt - Date.now() > margin;
     if (rejected ? rejected !== session.accessToken : fresh) return session.accessToken; // another tab refreshed
     let data;
     try {

@@ -43,7 +43,7 @@ const dialog = h('div', { class: 'dialog-host' });
 const view = h('main', { id: 'view', tabindex: '-1' });
 
 function draw(current) {
-  const context = { app, session: app.session, store: app.store, data: app.data, go };
+  const context = { app, session: app.session, store: app.store, data: app.data, go, redraw: () => render({ force: true }) };
   let screen;
   if (!app.ready) screen = h('p', { class: 'empty' }, '正在打开本机数据…');
   else if (current.name === 'household') screen = householdScreen(context, current.id);

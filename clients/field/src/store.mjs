@@ -5,7 +5,8 @@
 // pull-only device notices (why a pushed row was refused). The sync status (online, last
 // synced, changes waiting, errors) is one observable value the status bar renders.
 
-import { createRxDatabase } from 'rxdb';
+import { addRxPlugin, createRxDatabase } from 'rxdb';
+import { RxDBCleanupPlugin } from 'rxdb/plugins/cleanup';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { BehaviorSubject, merge } from 'rxjs';
 import { collectionCreator, createSession, replicateChanglang } from '../../rxdb/src/index.mjs';
@@ -14,6 +15,10 @@ import { currentToken, RefusedError } from './auth.mjs';
 export const SYNCED = ['household', 'resident', 'visitNote', 'deviceNotice'];
 const STATUS_KEY = 'changlang-field-sync';
 const DB_PREFIX = 'changlang-field';
+
+// Deleted documents (a household no longer covered arrives as a bare tombstone) are purged
+// from IndexedDB once every replication is in sync, so the device keeps not even their ids.
+addRxPlugin(RxDBCleanupPlugin);
 
 function loadStatus() {
   try {
@@ -47,6 +52,7 @@ export async function openStore(session, { onLoginRequired } = {}) {
     storage: getRxStorageDexie(),
     multiInstance: true,
     closeDuplicates: true,
+    cleanupPolicy: { minimumDeletedTime: 60_000, runEach: 60_000, awaitReplicationsInSync: true },
   });
   await db.addCollections(collectionCreator(SYNCED));
 
@@ -113,7 +119,7 @@ export async function openStore(session, { onLoginRequired } = {}) {
   // the phone; a refusal turns into loginRequired$ (the prompt), never into lost data.
   const refresher = setInterval(() => {
     if (navigator.onLine && !phoneSession.waiting()) phoneSession.fresh().catch(() => undefined);
-  }, 30_000);
+  }, 5_000);
 
   /** Record a local write so the status bar counts it until the server has it. */
   function noteWrite(collection, id) {

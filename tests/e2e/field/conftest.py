@@ -74,3 +74,13 @@ def check_screen(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     assert not bad, f"{name}: axe-core found {bad}"
+
+
+@pytest.fixture(scope="module", params=DIALECT_PARAMS)
+def short_token_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """The demo, with access tokens that live 4 s: a phone idles past several of them."""
+    yield from _serve(
+        request, tmp_path_factory, "--demo", extra_env={"CHANGLANG_ACCESS_TOKEN_SECONDS": "4"}
+    )

@@ -18,7 +18,9 @@ export function householdScreen({ data }, id) {
   if (!household) {
     return h('div', { class: 'screen' }, h('a', { class: 'back', href: '#/' }, '‹ 我的住户'), h('h1', {}, '找不到这户'), h('p', { class: 'empty' }, '这户不在您负责的范围内，或已从本机移除。'));
   }
-  const residents = data.residents.filter((r) => r.householdId === id);
+  const residents = data.residents
+    .filter((r) => r.householdId === id)
+    .sort((a, b) => (a.birthYear || 9999) - (b.birthYear || 9999) || (a.name || '').localeCompare(b.name || '', 'zh-CN'));
   const notes = data.notes.filter((n) => n.householdId === id).sort((a, b) => (b.visitedAt || 0) - (a.visitedAt || 0));
   return h(
     'div',

@@ -2,6 +2,7 @@
 
 import { h } from '../dom.mjs';
 import { householdRows, visitLabel, STALE_DAYS } from '../households.mjs';
+import { noticesPanel } from './notices.mjs';
 
 export function callLink(phone, name) {
   return h('a', { class: 'call', href: `tel:${phone.replace(/[^0-9+]/g, '')}`, 'aria-label': `拨打 ${name || ''} ${phone}` }, '拨打');
@@ -37,13 +38,14 @@ function groups(list, go) {
   );
 }
 
-export function householdsScreen({ data, go }) {
+export function householdsScreen({ data, go, redraw }) {
   const { overdue, recent, count } = householdRows(data);
   const overdueCount = overdue.reduce((n, g) => n + g.rows.length, 0);
   return h(
     'div',
     { class: 'screen households-screen' },
     h('h1', {}, '我的住户', h('span', { class: 'count' }, `${count} 户`)),
+    noticesPanel(data.notices, redraw),
     count === 0 ? h('p', { class: 'empty' }, '本机还没有住户资料。有网时点“同步”下载您负责的住户。') : null,
     overdueCount
       ? h('section', { class: 'section' }, h('h2', {}, `超过${STALE_DAYS}天未走访 · ${overdueCount} 户`), groups(overdue, go))
