@@ -99,6 +99,12 @@ def test_offline_round_trip_from_login_to_logout(
     check_screen(page, "household")
 
     _wait_for_shell_worker(page)
+    cdp = context.new_cdp_session(page)
+    assert cdp.send("Page.getAppManifest")["errors"] == []
+    installability = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # A test browser context is incognito-like, the one thing that keeps it from installing.
+    assert {e["errorId"] for e in installability} <= {"in-incognito"}, installability
+    cdp.detach()  # attached, it kept the offline emulation from reaching the page
     context.set_offline(True)
     started = time.perf_counter()
     page.reload()
