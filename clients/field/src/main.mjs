@@ -5,6 +5,7 @@
 //   #/h/<id>             a household
 //   #/h/<id>/note        a new 民情日记 entry for it
 //   #/note/<id>          edit an entry
+//   #/r/<id>/phone       correct a resident's phone
 
 import { combineLatest } from 'rxjs';
 import { login, loadSession, logout, forgetSession, RefusedError } from './auth.mjs';
@@ -14,6 +15,7 @@ import { loginScreen, reloginDialog } from './screens/login.mjs';
 import { householdsScreen } from './screens/households.mjs';
 import { householdScreen } from './screens/household.mjs';
 import { noteScreen } from './screens/note.mjs';
+import { residentPhoneScreen } from './screens/resident.mjs';
 import { statusBar } from './screens/status.mjs';
 
 const root = document.getElementById('app');
@@ -25,6 +27,7 @@ function route() {
   if (parts[0] === 'h' && parts[1] && parts[2] === 'note') return { name: 'newNote', id: parts[1] };
   if (parts[0] === 'h' && parts[1]) return { name: 'household', id: parts[1] };
   if (parts[0] === 'note' && parts[1]) return { name: 'editNote', id: parts[1] };
+  if (parts[0] === 'r' && parts[1] && parts[2] === 'phone') return { name: 'residentPhone', id: parts[1] };
   return { name: 'households' };
 }
 
@@ -32,7 +35,8 @@ let frame = 0;
 function render({ force = false } = {}) {
   const current = route();
   // A form is drawn once: a sync arriving while the user types must not wipe the field.
-  if (!force && (current.name === 'newNote' || current.name === 'editNote') && view.dataset.route === location.hash) return;
+  const isForm = ['newNote', 'editNote', 'residentPhone'].includes(current.name);
+  if (!force && isForm && view.dataset.route === location.hash) return;
   cancelAnimationFrame(frame);
   frame = requestAnimationFrame(() => draw(current));
 }
@@ -49,9 +53,10 @@ function draw(current) {
   else if (current.name === 'household') screen = householdScreen(context, current.id);
   else if (current.name === 'newNote') screen = noteScreen(context, { householdId: current.id });
   else if (current.name === 'editNote') screen = noteScreen(context, { noteId: current.id });
+  else if (current.name === 'residentPhone') screen = residentPhoneScreen(context, current.id);
   else screen = householdsScreen(context);
   const routeChanged = view.dataset.route !== location.hash;
-  view.dataset.route = location.hash;
+  view.dataset.route = app.ready ? location.hash : ''; // a form drawn before the data is drawn again
   mount(view, screen);
   if (routeChanged) {
     const heading = view.querySelector('h1, h2');

@@ -30,6 +30,7 @@ from tests.e2e.field.conftest import (
 VOLUNTEER = "member2"
 NOTE = "楼道灯坏了，老人晚上下楼不便，已报物业。"
 EDITED = NOTE + "物业答应周五前修好。"
+NEW_PHONE = "13900001111"
 
 
 @pytest.fixture
@@ -138,6 +139,14 @@ def test_offline_round_trip_from_login_to_logout(
     check_screen(page, "note-edit-offline")
     page.click("button[type=submit]")
     expect(page.locator(".note .text")).to_have_text(EDITED)
+    resident = page.locator(".resident", has=page.locator("a.call")).first
+    resident.locator("a.button.small").click()
+    expect(page.locator("h1")).to_have_text("改电话")
+    page.fill("#phone", NEW_PHONE)
+    check_screen(page, "phone-offline")
+    page.click("#view button[type=submit]")
+    expect(page.locator(".resident .contact span", has_text=NEW_PHONE)).to_have_count(1)
+    expect(page.locator(".status .waiting")).to_have_text("待上传 2 条")
     check_screen(page, "household-offline")
     page.click("a.back")
     visited = page.locator(f".household[data-id='{target['id']}'] .visit")
@@ -161,6 +170,8 @@ def test_offline_round_trip_from_login_to_logout(
     assert len(notes) == 1, notes
     assert notes[0]["text"] == EDITED
     assert notes[0]["category"] == "need" and notes[0]["followUp"] is True
+    phones = pulled(base, office, "resident", "householdId phone")
+    assert [r for r in phones if r["phone"] == NEW_PHONE and r["householdId"] == target["id"]]
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("text=退出登录")

@@ -39,7 +39,17 @@ export function householdScreen({ data }, id) {
           h('div', { class: 'line' }, h('strong', {}, r.name || '（无姓名）'), h('span', {}, [age(r.birthYear), r.partyMember ? '党员' : null].filter(Boolean).join(' · '))),
           r.tags && r.tags.length ? h('ul', { class: 'tags', 'aria-label': '标签' }, r.tags.map((t) => h('li', {}, t))) : null,
           r.idNumber ? h('div', { class: 'muted' }, `证件 ${r.idNumber}`) : null,
-          r.phone ? h('div', { class: 'contact' }, h('span', {}, r.phone), callLink(r.phone, r.name)) : null,
+          h(
+            'div',
+            { class: 'contact' },
+            h('span', {}, r.phone || '无电话'),
+            h(
+              'span',
+              { class: 'actions' },
+              h('a', { class: 'button small', href: `#/r/${r.id}/phone`, 'aria-label': `改电话 ${r.name || ''}` }, '改电话'),
+              r.phone ? callLink(r.phone, r.name) : null,
+            ),
+          ),
         ),
       ),
     ),
