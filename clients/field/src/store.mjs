@@ -164,8 +164,13 @@ export async function wipeDevice(store) {
     names.map(
       (name) =>
         new Promise((resolve) => {
+          // Wait for the deletion itself: a connection still closing only delays it (blocked).
           const request = indexedDB.deleteDatabase(name);
-          request.onsuccess = request.onerror = request.onblocked = () => resolve();
+          const timer = setTimeout(resolve, 10_000);
+          request.onsuccess = request.onerror = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         }),
     ),
   );

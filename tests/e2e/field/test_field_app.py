@@ -156,7 +156,7 @@ def test_offline_round_trip_from_login_to_logout(
 
     context.set_offline(False)
     expect(page.locator(".status .waiting")).to_have_text("无待上传", timeout=30_000)
-    expect(page.locator(".status .state")).to_have_attribute("data-state", "online")
+    expect(page.locator(".status .state")).to_have_attribute("data-state", "online", timeout=15_000)
     deadline = time.monotonic() + 20
     while True:
         notes = [
