@@ -1,7 +1,7 @@
 // The field app's service worker: keeps the app shell (page, bundle, styles, icon) so the app
 // opens offline after the first visit. It caches nothing else: residents' data lives in
 // IndexedDB (RxDB), and the API (/graphql) always goes to the network.
-const SHELL = 'field-shell-1e83521989ae0e55';
+const SHELL = 'field-shell-0c035e20b8e01b34';
 const FILES = ['/field/', '/field/app.js', '/field/style.css', '/field/manifest.webmanifest', '/field/icon.svg'];
 
 self.addEventListener('install', (event) => {

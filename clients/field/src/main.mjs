@@ -98,6 +98,15 @@ function askToLogInAgain() {
       username: app.session.username,
       submit: async (password) => {
         const renewed = await login(app.session.username, password, app.session.deviceId);
+        if (renewed.deviceId !== app.session.deviceId) {
+          // The server issued a new device: the old one was revoked (a lost phone). What it
+          // held goes; the new device starts from a full pull.
+          const store = app.store;
+          app.store = null;
+          await wipeDevice(store);
+          location.reload();
+          return;
+        }
         app.session = renewed;
         mount(dialog);
         app.store.loginRestored();

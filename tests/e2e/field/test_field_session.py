@@ -103,3 +103,36 @@ def test_a_session_ended_on_the_server_asks_for_the_password_and_loses_nothing(
         time.sleep(0.5)
     assert len(notes) == 1, notes
     expect(page.locator(".note")).to_have_count(1)
+
+
+REVOKE = """mutation($d: UUID!) { revokeDevice(deviceId: $d) { __typename
+  ... on Error { code message } } }"""
+
+
+def test_a_revoked_device_wipes_what_it_held_when_its_user_logs_in_again(
+    field_server: Served, page: Page
+) -> None:
+    base = field_server.base
+    _log_in(page, base)
+    device = page.evaluate(SESSION)["deviceId"]
+    revoked = graphql(base, REVOKE, {"d": device}, office_token(base, "admin"))
+    assert revoked["revokeDevice"]["__typename"] == "DeviceRevoked", revoked
+    household = page.locator(".household").first.get_attribute("data-id")
+    page.click(f".household[data-id='{household}'] a.open")
+    page.click("#view a.button.primary")
+    page.fill("#text", "被吊销的手机上写的日记")
+    page.click("#view button[type=submit]")
+    expect(page.locator(".note")).to_have_count(1)
+    page.click("button.sync")
+    expect(page.locator(".dialog h2")).to_have_text("需要重新登录", timeout=20_000)
+    page.fill(".dialog #password", DEMO_PASSWORD)
+    with page.expect_navigation(timeout=15_000):  # the wiped app starts again
+        page.click(".dialog button[type=submit]")
+    expect(page.locator(".resident").first).to_be_visible(timeout=30_000)
+    assert page.evaluate(SESSION)["deviceId"] != device
+    # What the revoked device held is gone, its unsent note too (the server took nothing from
+    # it); the new device pulled the households afresh.
+    expect(page.locator(".note")).to_have_count(0)
+    texts = [n["text"] for n in pulled(base, office_token(base, "chief2"), "visitNote", "text")]
+    assert "被吊销的手机上写的日记" not in texts
+    expect(page.locator(".dialog")).to_have_count(0)
