@@ -1,7 +1,7 @@
 // The field app's service worker: keeps the app shell (page, bundle, styles, icon) so the app
 // opens offline after the first visit. It caches nothing else: residents' data lives in
 // IndexedDB (RxDB), and the API (/graphql) always goes to the network.
-const SHELL = 'field-shell-0c035e20b8e01b34';
+const SHELL = 'field-shell-3fd261af65368935';
 const FILES = ['/field/', '/field/app.js', '/field/style.css', '/field/manifest.webmanifest', '/field/icon.svg'];
 
 self.addEventListener('install', (event) => {
@@ -27,8 +27,14 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== location.origin || !url.pathname.startsWith('/field/')) return;
   if (request.mode === 'navigate') {
-    // The page: the network when it answers (a new build shows at once), else the cached shell.
-    event.respondWith(fetch(request).catch(() => caches.match('/field/', { cacheName: SHELL })));
+    // The page: the network when it answers within 3 s (a new build shows at once), else the
+    // cached shell (no signal, or the weak signal of a stairwell).
+    const cached = () => caches.match('/field/', { cacheName: SHELL });
+    const network = fetch(request);
+    const late = new Promise((resolve) => setTimeout(resolve, 3000)).then(cached);
+    event.respondWith(
+      Promise.race([network.catch(cached), late]).then((response) => response || network),
+    );
     return;
   }
   const key = url.pathname;

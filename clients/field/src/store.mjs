@@ -83,13 +83,19 @@ export async function openStore(session, { onLoginRequired } = {}) {
       if (!loginRequired) update({ error: navigator.onLine ? '同步出错，稍后自动重试' : null });
     });
   }
-  merge(...replications.map((r) => r.active$)).subscribe(() => {
-    const active = replications.some((r) => r.active$.getValue?.() ?? false);
-    update({ active });
-  });
   const markSynced = () => {
     if (navigator.onLine) update({ lastSyncedAt: Date.now(), error: null, loginRequired: false });
   };
+  // A round of replication that ends without an error counts as a sync, changes or not.
+  let failedThisRound = false;
+  for (const replication of replications) replication.error$.subscribe(() => (failedThisRound = true));
+  merge(...replications.map((r) => r.active$)).subscribe(() => {
+    const active = replications.some((r) => r.active$.getValue?.() ?? false);
+    const ended = status$.value.active && !active;
+    update({ active });
+    if (ended && !failedThisRound) markSynced();
+    if (!active) failedThisRound = false;
+  });
   for (const replication of replications) {
     replication.received$.subscribe(markSynced);
     replication.sent$.subscribe(markSynced);

@@ -27,8 +27,14 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== location.origin || !url.pathname.startsWith('/field/')) return;
   if (request.mode === 'navigate') {
-    // The page: the network when it answers (a new build shows at once), else the cached shell.
-    event.respondWith(fetch(request).catch(() => caches.match('/field/', { cacheName: SHELL })));
+    // The page: the network when it answers within 3 s (a new build shows at once), else the
+    // cached shell (no signal, or the weak signal of a stairwell).
+    const cached = () => caches.match('/field/', { cacheName: SHELL });
+    const network = fetch(request);
+    const late = new Promise((resolve) => setTimeout(resolve, 3000)).then(cached);
+    event.respondWith(
+      Promise.race([network.catch(cached), late]).then((response) => response || network),
+    );
     return;
   }
   const key = url.pathname;
