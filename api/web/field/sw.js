@@ -1,7 +1,7 @@
 // The field app's service worker: keeps the app shell (page, bundle, styles, icon) so the app
 // opens offline after the first visit. It caches nothing else: residents' data lives in
 // IndexedDB (RxDB), and the API (/graphql) always goes to the network.
-const SHELL = 'field-shell-3fd261af65368935';
+const SHELL = 'field-shell-15ea545568fc4e98';
 const FILES = ['/field/', '/field/app.js', '/field/style.css', '/field/manifest.webmanifest', '/field/icon.svg'];
 
 self.addEventListener('install', (event) => {

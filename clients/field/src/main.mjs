@@ -133,13 +133,13 @@ async function start(session) {
     db.household.find().$,
     db.resident.find().$,
     db.visitNote.find().$,
-    db.deviceNotice.find().$,
+    app.store.notices$,
   ]).subscribe(([households, residents, notes, notices]) => {
     app.data = {
       households: households.map((d) => d.toJSON()),
       residents: residents.map((d) => d.toJSON()),
       notes: notes.map((d) => d.toJSON()),
-      notices: notices.map((d) => d.toJSON()),
+      notices,
     };
     app.ready = true;
     render();

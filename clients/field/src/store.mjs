@@ -7,8 +7,9 @@
 
 import { addRxPlugin, createRxDatabase } from 'rxdb';
 import { RxDBCleanupPlugin } from 'rxdb/plugins/cleanup';
+import { RxDBJsonDumpPlugin } from 'rxdb/plugins/json-dump';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import { BehaviorSubject, merge } from 'rxjs';
+import { BehaviorSubject, merge, of, switchMap } from 'rxjs';
 import { collectionCreator, createSession, replicateChanglang } from '../../rxdb/src/index.mjs';
 import { currentToken, RefusedError } from './auth.mjs';
 
@@ -19,6 +20,9 @@ const DB_PREFIX = 'changlang-field';
 // Deleted documents (a household no longer covered arrives as a bare tombstone) are purged
 // from IndexedDB once every replication is in sync, so the device keeps not even their ids.
 addRxPlugin(RxDBCleanupPlugin);
+// deviceNotice has a field named `collection`, which RxDB documents reserve (a getter): such a
+// document cannot be built, so the notices are read as plain data (exportJSON), never queried.
+addRxPlugin(RxDBJsonDumpPlugin);
 
 function loadStatus() {
   try {
@@ -54,7 +58,16 @@ export async function openStore(session, { onLoginRequired } = {}) {
     closeDuplicates: true,
     cleanupPolicy: { minimumDeletedTime: 60_000, runEach: 60_000, awaitReplicationsInSync: true },
   });
-  await db.addCollections(collectionCreator(SYNCED));
+  // A row the server answered (merged, or refused: the reason follows as a notice) is settled
+  // too: RxDB's sent$ reports only the rows taken as sent.
+  await db.addCollections(
+    collectionCreator(SYNCED, {
+      onResolved: ({ collection, id }) => {
+        delete pending[`${collection}:${id}`];
+        update({});
+      },
+    }),
+  );
 
   const phoneSession = createSession({ token: session.accessToken, getToken: currentToken });
   phoneSession.loginRequired$.subscribe((info) => {
@@ -141,8 +154,13 @@ export async function openStore(session, { onLoginRequired } = {}) {
     await db.close();
   }
 
+  const notices$ = merge(of(null), db.deviceNotice.$).pipe(
+    switchMap(() => db.deviceNotice.exportJSON().then((dump) => dump.docs.filter((d) => !d._deleted))),
+  );
+
   return {
     db,
+    notices$,
     status$,
     syncNow,
     noteWrite,

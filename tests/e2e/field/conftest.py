@@ -37,7 +37,10 @@ def field_server(
 def graphql(base: str, query: str, variables: dict[str, Any] | None = None, token: str = "") -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = httpx.post(
-        f"{base}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        f"{base}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=headers,
+        timeout=30,
     )
     assert response.status_code == 200, response.text
     body = response.json()

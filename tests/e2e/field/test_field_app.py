@@ -179,3 +179,28 @@ def test_offline_round_trip_from_login_to_logout(
     assert page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))") == []
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('changlang'))") == []
     assert not problems, "\n".join(problems)
+
+
+def test_a_change_the_server_refuses_comes_back_as_a_notice_and_the_phone_reverts(
+    field_server: Served, phone: tuple[BrowserContext, Page, list[str]]
+) -> None:
+    _context, page, problems = phone
+    _log_in(page, field_server.base)
+    resident = page.locator(".household", has=page.locator("a.call")).first
+    resident.locator("a.open").click()
+    card = page.locator(".resident", has=page.locator("a.call")).first
+    before = card.locator(".contact > span").first.inner_text()
+    card.locator("a.button.small").click()
+    page.fill("#phone", "12345")  # not a mobile or landline number: the server refuses it
+    page.click("#view button[type=submit]")
+    expect(page.locator(".status .waiting")).to_have_text("无待上传", timeout=30_000)
+    expect(page.locator(".resident .contact > span", has_text=before)).to_have_count(
+        1, timeout=20_000
+    )
+    page.click("a.back")
+    expect(page.locator(".notices li")).to_have_count(1, timeout=20_000)
+    expect(page.locator(".notices li")).to_contain_text("phone")
+    check_screen(page, "households-notice")
+    page.click(".notices button")
+    expect(page.locator(".notices")).to_have_count(0)
+    assert not problems, "\n".join(problems)
