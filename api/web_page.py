@@ -1,8 +1,10 @@
 """The browser apps, served by the API server itself: the residents' page at ``/`` (with its
-service worker at ``/sw.js``, whose scope must be the root, and its manifest),
-the staff console at ``/console/``, GraphiQL at ``/graphql`` (outside production), and the
-npm libraries they use at ``/vendor/`` (vendored by ``scripts/vendor-web``; nothing comes
-from a CDN, which intranets and many networks in China cannot reach).
+service worker at ``/sw.js``, whose scope must be the root, and its manifest), the staff
+console at ``/console/``, the volunteers' offline field app at ``/field/`` (a bundle built
+from ``clients/field`` and committed, so serving it needs no Node), GraphiQL at ``/graphql``
+(outside production), and the npm libraries they use at ``/vendor/`` (vendored by
+``scripts/vendor-web``; nothing comes from a CDN, which intranets and many networks in China
+cannot reach).
 
 A strict Content-Security-Policy keeps every page to its own scripts and its own API, so a
 topic title that happens to contain markup can never run as code in a browser. The console
@@ -14,6 +16,7 @@ the console's shipped code.
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from starlette.requests import Request
@@ -22,8 +25,12 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
+# The field app's PWA manifest, under the type browsers expect (not every system's table has it).
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
 WEB_DIR = Path(__file__).resolve().parent / "web"
 CONSOLE_DIR = WEB_DIR / "console"
+FIELD_DIR = WEB_DIR / "field"
 VENDOR_DIR = WEB_DIR / "vendor"
 GRAPHIQL_PAGE = WEB_DIR / "graphiql" / "index.html"
 
@@ -53,6 +60,9 @@ GRAPHIQL_HEADERS = {
     **_COMMON,
 }
 _VENDOR_CACHE = {"Cache-Control": "public, max-age=86400"}
+# The field app's files change with every build (its service worker keeps the offline copy):
+# the browser revalidates them instead of trusting a day-old copy.
+_FIELD_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-cache"}
 
 
 async def _index(_request: Request) -> Response:
@@ -78,6 +88,14 @@ async def _manifest(_request: Request) -> Response:
 
 async def _console_index(_request: Request) -> Response:
     return FileResponse(CONSOLE_DIR / "index.html", headers=CONSOLE_HEADERS)
+
+
+async def _field_index(_request: Request) -> Response:
+    return FileResponse(FIELD_DIR / "index.html", headers=_FIELD_HEADERS)
+
+
+async def _to_field(_request: Request) -> Response:
+    return RedirectResponse("/field/", status_code=308)
 
 
 async def _to_console(_request: Request) -> Response:
@@ -111,6 +129,9 @@ def web_routes() -> list[BaseRoute]:
         Route("/console", _to_console, methods=["GET"]),
         Route("/console/", _console_index, methods=["GET"]),
         Mount("/console", _StaticWithHeaders(directory=CONSOLE_DIR, headers=CONSOLE_HEADERS)),
+        Route("/field", _to_field, methods=["GET"]),
+        Route("/field/", _field_index, methods=["GET"]),
+        Mount("/field", _StaticWithHeaders(directory=FIELD_DIR, headers=_FIELD_HEADERS)),
         Mount(
             "/vendor",
             _StaticWithHeaders(directory=VENDOR_DIR, headers={**_COMMON, **_VENDOR_CACHE}),
