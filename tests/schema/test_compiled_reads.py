@@ -106,7 +106,7 @@ async def test_a_page_is_one_statement_after_the_principal(
     sent = [s for s in statements if s != "BEGIN"]
     page = [s for s in sent if "json" in s.lower()]
     assert len(page) == 1, statements
-    assert len(sent) <= 3, "the page, and at most two statements for the principal"
+    assert len(sent) == 2, sent  # the principal (account, session, posts) and the page
 
 
 async def test_past_its_time_budget_the_compiled_path_hands_over_to_the_general_one(
